@@ -1,0 +1,37 @@
+# Thin wrappers; the README documents each target.
+VENV      := .venv
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed
+PY        := $(BIN)/python
+
+.PHONY: setup test lint demo bench clean
+
+setup: $(STAMP)
+
+# Re-install when the dependency list changes.
+$(STAMP): pyproject.toml
+	@py="$$(scripts/find-python)" && echo "using $$py" && \
+	  { [ -x $(PY) ] || "$$py" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+# For now the demo judges the example policies; exit 1 (exposed) is an expected result there.
+demo: $(STAMP)
+	@for policy in examples/*.json; do \
+	  $(BIN)/ecr-access check-policy "$$policy" --account 111122223333 --trusted-org o-a1b2c3d4e5; \
+	  [ $$? -le 2 ] || exit 1; echo; \
+	done
+
+bench: $(STAMP)
+	$(PY) bench/exposure.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache .hypothesis

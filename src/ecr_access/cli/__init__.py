@@ -1,0 +1,1 @@
+"""The ``ecr-access`` command line."""

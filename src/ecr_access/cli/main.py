@@ -1,0 +1,37 @@
+"""Entry point of the ``ecr-access`` console script."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from ecr_access.cli import check_policy
+from ecr_access.cli.exit_codes import ExitCode, UsageError
+
+
+def _version() -> str:
+    try:
+        return version("ecr-access")
+    except PackageNotFoundError:  # running from a source tree
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ecr-access", description="Keep private ECR image layers private.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    subparsers = parser.add_subparsers(required=True, metavar="COMMAND")
+    check_policy.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (UsageError, ValueError) as exc:  # PolicyError is a ValueError
+        print(f"ecr-access: error: {exc}", file=sys.stderr)
+        return ExitCode.INVALID_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
