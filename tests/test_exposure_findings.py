@@ -3,9 +3,10 @@
 import json
 
 import pytest
-from conftest import OWNER, TRUSTED_ACCOUNT, TRUSTED_ORG, UNTRUSTED_ACCOUNT, doc
 
 from ecr_access import ExposureVerdict, PolicyError, analyze_repository_policy
+
+from conftest import OWNER, TRUSTED_ACCOUNT, TRUSTED_ORG, UNTRUSTED_ACCOUNT, doc
 
 
 def analyze(policy):

@@ -2,12 +2,13 @@
 
 import json
 
-from conftest import OWNER, TRUSTED_ACCOUNT, TRUSTED_ORG, UNTRUSTED_ACCOUNT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecr_access import analyze_repository_policy
 from ecr_access.policy import parse_policy_text
+
+from conftest import OWNER, TRUSTED_ACCOUNT, TRUSTED_ORG, UNTRUSTED_ACCOUNT
 
 ACCOUNTS = [OWNER, TRUSTED_ACCOUNT, UNTRUSTED_ACCOUNT, "222233334444"]
 ORGS = [TRUSTED_ORG, "o-untrusted1"]

@@ -6,9 +6,10 @@ Owner 111122223333; trusted: account 444455556666 and organization o-trusted001.
 """
 
 import pytest
-from conftest import OWNER, TRUSTED_ACCOUNT, TRUSTED_ORG, doc
 
 from ecr_access import analyze_repository_policy
+
+from conftest import OWNER, TRUSTED_ACCOUNT, TRUSTED_ORG, doc
 
 P, X, R = "PUBLIC", "CROSS_ACCOUNT_UNTRUSTED", "RESTRICTED"
 OTHER = "999988887777"

@@ -4,7 +4,6 @@ import json
 import re
 
 import pytest
-from conftest import doc
 
 from ecr_access.policy import (
     Comparison,
@@ -18,6 +17,8 @@ from ecr_access.policy import (
 )
 from ecr_access.policy.conditions import parse_operator
 from ecr_access.policy.variables import Escaped, Variable, parse_template
+
+from conftest import doc
 
 ALLOW = {"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}
 
@@ -421,3 +422,28 @@ def test_parsing_does_not_mutate_input():
     before = json.dumps(document, sort_keys=True)
     parse_document(document)
     assert json.dumps(document, sort_keys=True) == before
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "case_sensitive", "expected"),
+    [
+        pytest.param("ecr:*", "ecr:GetDownloadUrlForLayer", True, True, id="suffix-star"),
+        pytest.param("*Layer", "ecr:GetDownloadUrlForLayer", True, True, id="prefix-star"),
+        pytest.param("ecr:*Url*Layer", "ecr:GetDownloadUrlForLayer", True, True, id="middle-pieces"),
+        pytest.param("ecr:*Layer*Url", "ecr:GetDownloadUrlForLayer", True, False, id="pieces-out-of-order"),
+        pytest.param("a*a", "a", True, False, id="overlapping-ends"),
+        pytest.param("a*a", "aa", True, True, id="ends-touch"),
+        pytest.param("*", "", True, True, id="star-matches-empty"),
+        pytest.param("ECR:get*", "ecr:GetImage", False, True, id="case-insensitive"),
+        pytest.param("ECR:get*", "ecr:GetImage", True, False, id="case-sensitive"),
+        pytest.param("repository/*", "repository/team/app", True, True, id="star-spans-slash"),
+        pytest.param("ecr:?et*", "ecr:GetImage", True, True, id="question-mark"),
+        pytest.param("ecr:Get", "ecr:GetImage", True, False, id="literal-is-whole"),
+    ],
+)
+def test_wildcard_match(pattern, text, case_sensitive, expected):
+    from ecr_access.policy.wildcard import compile_wildcard, wildcard_match
+
+    assert wildcard_match(pattern, text, case_sensitive=case_sensitive) is expected
+    # the linear matcher agrees with the regex translation
+    assert (compile_wildcard(pattern, case_sensitive=case_sensitive).match(text) is not None) is expected

@@ -2,10 +2,10 @@
 
 import argparse
 import json
-import sys
 from dataclasses import asdict
 
 from ecr_access.cli.exit_codes import ExitCode, UsageError
+from ecr_access.cli.json_input import read_text
 from ecr_access.exposure import RepositoryExposure, analyze_repository_policy
 from ecr_access.policy import PolicyError
 
@@ -36,16 +36,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _read(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
-
-
 def render_text(name: str, exposure: RepositoryExposure) -> str:
     lines = [
         f"{name}: {exposure.verdict.value}"
@@ -72,7 +62,7 @@ def render_json(name: str, exposure: RepositoryExposure) -> str:
 
 
 def run(args: argparse.Namespace) -> ExitCode:
-    text = _read(args.file)
+    text = read_text(args.file)
     name = "<stdin>" if args.file == "-" else args.file
     try:
         exposure = analyze_repository_policy(

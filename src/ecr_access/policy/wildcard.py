@@ -32,4 +32,21 @@ def compile_wildcard(pattern: str, *, case_sensitive: bool) -> re.Pattern[str]:
 
 
 def wildcard_match(pattern: str, text: str, *, case_sensitive: bool) -> bool:
-    return compile_wildcard(pattern, case_sensitive=case_sensitive).match(text) is not None
+    if not case_sensitive:
+        pattern, text = pattern.lower(), text.lower()
+    if "?" in pattern:
+        return compile_wildcard(pattern, case_sensitive=True).match(text) is not None
+    if "*" not in pattern:
+        return pattern == text
+    # Only '*': the first and last pieces anchor the ends, the others must appear in order
+    # between them; taking each at its leftmost place is exact for this kind of pattern.
+    first, *middle, last = pattern.split("*")
+    if len(first) + len(last) > len(text) or not text.startswith(first) or not text.endswith(last):
+        return False
+    position, end = len(first), len(text) - len(last)
+    for piece in middle:
+        found = text.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True

@@ -1,0 +1,83 @@
+"""``ecr-access who-can-pull``: every IAM principal's effective ecr:GetDownloadUrlForLayer."""
+
+import argparse
+import json
+
+from ecr_access.cli.exit_codes import ExitCode, UsageError
+from ecr_access.cli.json_input import read_json
+from ecr_access.loaders import load_authorization_details
+from ecr_access.loaders.scps import load_scp_levels
+from ecr_access.permissions import AccessDecision, AccessVerdict, IamPrincipal, PermissionEvaluator
+from ecr_access.policy import PolicyError
+
+_ORDER = {AccessVerdict.ALLOWED: 0, AccessVerdict.CONDITIONAL: 1, AccessVerdict.DENIED: 2}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "who-can-pull",
+        help="which IAM users and roles can effectively call ecr:GetDownloadUrlForLayer",
+        description="Evaluate every user and role of an authorization-details dump. "
+        "Exit 0 when none is ALLOWED or CONDITIONAL, 1 otherwise, 2 on invalid input.",
+    )
+    parser.add_argument(
+        "--authorization-details",
+        required=True,
+        metavar="FILE",
+        help="output of 'aws iam get-account-authorization-details' (one page or a list of pages)",
+    )
+    parser.add_argument("--repository-arn", help="one repository; default: any repository of the account")
+    parser.add_argument(
+        "--scps", metavar="FILE", help="JSON list of SCP levels, root first, each a list of SCPs"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def _rows(results: list[tuple[IamPrincipal, AccessDecision]]) -> list[dict[str, str]]:
+    ordered = sorted(results, key=lambda r: (_ORDER[r[1].verdict], r[0].type.value, r[0].name))
+    return [
+        {
+            "arn": p.arn,
+            "type": p.type.value,
+            "name": p.name,
+            "id": p.unique_id,
+            "verdict": d.verdict.value,
+            "reason": d.reason,
+        }
+        for p, d in ordered
+    ]
+
+
+def render_text(rows: list[dict[str, str]]) -> str:
+    width = max((len(r["name"]) for r in rows), default=4)
+    lines = [f"{'TYPE':<5} {'NAME':<{width}} {'VERDICT':<11} REASON"]
+    lines += [f"{r['type']:<5} {r['name']:<{width}} {r['verdict']:<11} {r['reason']}" for r in rows]
+    counts = {v: sum(r["verdict"] == v.value for r in rows) for v in AccessVerdict}
+    lines.append(
+        f"\n{len(rows)} principals: {counts[AccessVerdict.ALLOWED]} ALLOWED, "
+        f"{counts[AccessVerdict.CONDITIONAL]} CONDITIONAL, {counts[AccessVerdict.DENIED]} DENIED"
+    )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    details = read_json(args.authorization_details)
+    if not isinstance(details, dict | list):
+        raise UsageError(
+            f"{args.authorization_details} is not an authorization-details object or list of pages"
+        )
+    try:
+        account = load_authorization_details(details)
+        scps = load_scp_levels(read_json(args.scps)) if args.scps else ()
+    except (KeyError, TypeError) as exc:
+        raise UsageError(
+            f"{args.authorization_details} is not authorization-details output: missing {exc}"
+        ) from exc
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from exc
+    evaluator = PermissionEvaluator(repository_arn=args.repository_arn, scps=scps)
+    rows = _rows([(p, evaluator.evaluate(p)) for p in account.principals])
+    print(json.dumps(rows, indent=2) if args.format == "json" else render_text(rows))
+    exposed = any(r["verdict"] != AccessVerdict.DENIED.value for r in rows)
+    return ExitCode.EXPOSED if exposed else ExitCode.OK

@@ -1,0 +1,23 @@
+"""Effective permission of IAM principals: can this user or role call an ECR action?"""
+
+from ecr_access.permissions.decision import AccessDecision, AccessVerdict
+from ecr_access.permissions.evaluate import PermissionEvaluator, evaluate_principal
+from ecr_access.permissions.principal import (
+    AttachedPolicy,
+    IamPrincipal,
+    PolicySource,
+    PolicySourceKind,
+    PrincipalType,
+)
+
+__all__ = [
+    "AccessDecision",
+    "AccessVerdict",
+    "AttachedPolicy",
+    "IamPrincipal",
+    "PermissionEvaluator",
+    "PolicySource",
+    "PolicySourceKind",
+    "PrincipalType",
+    "evaluate_principal",
+]

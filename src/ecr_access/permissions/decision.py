@@ -1,0 +1,23 @@
+"""What evaluate_principal returns."""
+
+from dataclasses import dataclass
+from enum import Enum
+
+from ecr_access.permissions.principal import PolicySource
+
+
+class AccessVerdict(Enum):
+    ALLOWED = "ALLOWED"
+    DENIED = "DENIED"
+    CONDITIONAL = "CONDITIONAL"  # depends on request facts no document settles
+
+
+@dataclass(frozen=True, slots=True)
+class AccessDecision:
+    verdict: AccessVerdict
+    reason: str  # one readable line naming the deciding policy and statement
+    source: PolicySource | None = None  # the deciding policy, when one decided it
+    statement_index: int | None = None
+    sid: str | None = None
+    resource_patterns: tuple[str, ...] = ()  # ALLOWED/CONDITIONAL: the patterns of the granting statement
+    unknown_keys: tuple[str, ...] = ()  # CONDITIONAL: the request facts it depends on

@@ -1,0 +1,143 @@
+"""``ecr-access who-can-pull`` on real-shaped dumps: table, JSON, SCPs and exit codes."""
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ecr_access.cli.main import main
+
+from principal_builder import ECS_TASKS_TRUST, authorization_details
+
+PULL = {"Effect": "Allow", "Action": "ecr:GetDownloadUrlForLayer", "Resource": "*"}
+
+
+@pytest.fixture
+def dump(tmp_path):
+    """Three principals: a role with a grant, a user granted by a group, a role with nothing."""
+    granted = authorization_details([PULL], name="deployer")
+    by_group = authorization_details([], kind="user", name="dev", groups={"devs": PULL})
+    nothing = authorization_details([], name="lambda-worker")
+    nothing["RoleDetailList"][0]["RoleId"] = "AROANOTHING000000001"
+    path = tmp_path / "details.json"
+    path.write_text(json.dumps([granted, by_group, nothing]))
+    return path
+
+
+def test_text_table_lists_allowed_first_with_a_summary(dump, capsys):
+    assert main(["who-can-pull", "--authorization-details", str(dump)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["TYPE", "NAME", "VERDICT", "REASON"]
+    assert lines[1].split()[:3] == ["Role", "deployer", "ALLOWED"]
+    assert lines[2].split()[:3] == ["User", "dev", "ALLOWED"]
+    assert "(via group devs)" in lines[2]
+    assert lines[3].split()[:3] == ["Role", "lambda-worker", "DENIED"]
+    assert lines[-1] == "3 principals: 2 ALLOWED, 0 CONDITIONAL, 1 DENIED"
+
+
+def test_json_rows_carry_arn_type_name_id_verdict_reason(dump, capsys):
+    assert main(["who-can-pull", "--authorization-details", str(dump), "--format", "json"]) == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0] == {
+        "arn": "arn:aws:iam::111122223333:role/deployer",
+        "type": "Role",
+        "name": "deployer",
+        "id": "AROAEXAMPLEROLE000001",
+        "verdict": "ALLOWED",
+        "reason": "Allowed by inline policy inline0, statement #0 (ecr:GetDownloadUrlForLayer on *)",
+    }
+
+
+def test_scps_that_deny_leave_nobody_and_exit_0(dump, tmp_path, capsys):
+    scps = tmp_path / "scps.json"
+    deny = {"Effect": "Deny", "Action": "ecr:GetDownloadUrlForLayer", "Resource": "*"}
+    full = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    scps.write_text(
+        json.dumps(
+            [
+                [{"Version": "2012-10-17", "Statement": [full]}],
+                [{"Name": "NoLayerDownload", "Content": json.dumps({"Statement": [full, deny]})}],
+            ]
+        )
+    )
+    assert main(["who-can-pull", "--authorization-details", str(dump), "--scps", str(scps)]) == 0
+    out = capsys.readouterr().out
+    assert "Denied by SCP NoLayerDownload at level 1, statement #1" in out
+    assert out.splitlines()[-1] == "3 principals: 0 ALLOWED, 0 CONDITIONAL, 3 DENIED"
+
+
+def test_one_repository_arn(dump, capsys):
+    other = "arn:aws:ecr:us-east-1:999988887777:repository/app"
+    assert main(["who-can-pull", "--authorization-details", str(dump), "--repository-arn", other]) == 0
+    assert "a cross-account pull also needs its repository policy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        pytest.param("{not json", [], "is not valid JSON", id="not-json"),
+        pytest.param('"text"', [], "is not an authorization-details object", id="not-an-object"),
+        pytest.param('{"RoleDetailList": [{"RoleName": "x"}]}', [], "missing 'RoleId'", id="missing-field"),
+        pytest.param(
+            "{}", ["--repository-arn", "arn:aws:s3:::bucket"], "not an ECR repository ARN", id="bad-arn"
+        ),
+    ],
+)
+def test_invalid_input_exits_2_with_one_line(tmp_path, capsys, content, extra, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    assert main(["who-can-pull", "--authorization-details", str(path), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_bad_scp_file_exits_2(dump, tmp_path, capsys):
+    scps = tmp_path / "scps.json"
+    scps.write_text(json.dumps([{"Statement": []}]))
+    assert main(["who-can-pull", "--authorization-details", str(dump), "--scps", str(scps)]) == 2
+    assert "SCP level 0 must be a list" in capsys.readouterr().err
+
+
+def test_on_moto_authorization_details(tmp_path, capsys):
+    trust = json.dumps(ECS_TASKS_TRUST)
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_role(RoleName="task", AssumeRolePolicyDocument=trust)
+        iam.put_role_policy(
+            RoleName="task",
+            PolicyName="pull",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [PULL]}),
+        )
+        iam.create_role(RoleName="other", AssumeRolePolicyDocument=trust)
+        iam.create_user(UserName="bob")
+        pages = list(iam.get_paginator("get_account_authorization_details").paginate())
+    path = tmp_path / "moto.json"
+    path.write_text(json.dumps(pages, default=str))
+    assert main(["who-can-pull", "--authorization-details", str(path), "--format", "json"]) == 1
+    verdicts = {row["name"]: row["verdict"] for row in json.loads(capsys.readouterr().out)}
+    assert verdicts == {"task": "ALLOWED", "other": "DENIED", "bob": "DENIED"}
+
+
+def test_the_readme_example(capsys):
+    """The dump and SCPs in examples/ give the table the README shows."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    assert (
+        main(["who-can-pull", "--authorization-details", str(examples / "authorization-details.json")]) == 1
+    )
+    rows = [line.split(None, 3) for line in capsys.readouterr().out.splitlines()[1:6]]
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("Role", "ci-deployer", "ALLOWED"),
+        ("User", "dana", "ALLOWED"),
+        ("Role", "batch-worker", "CONDITIONAL"),
+        ("Role", "legacy-app", "DENIED"),
+        ("Role", "reporting", "DENIED"),
+    ]
+    assert rows[3][3] == "Permissions boundary boundary does not allow ecr:GetDownloadUrlForLayer"
+    scps = ["--scps", str(examples / "scps.json")]
+    assert (
+        main(["who-can-pull", "--authorization-details", str(examples / "authorization-details.json"), *scps])
+        == 1
+    )
+    assert capsys.readouterr().out.splitlines()[-1] == "5 principals: 1 ALLOWED, 0 CONDITIONAL, 4 DENIED"
