@@ -33,6 +33,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/exposure.py
 	$(PY) bench/permissions.py
+	$(PY) bench/rule_calls.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,75 @@
+"""AWS Config rule ECR_REPO_NOT_PUBLIC: no repository policy lets the public or an untrusted account in.
+
+Change-triggered on AWS::ECR::Repository (the policy from the configuration item)
+and periodic (every repository of the Region, read from ECR, so repositories the
+recorder missed are judged too). The judgement is ecr_access.analyze_repository_policy;
+this module only validates parameters and maps inputs and verdicts.
+"""
+
+from rdklib import ConfigRule
+
+from ecr_access.config_rules import parameters
+from ecr_access.config_rules.clients import deadline_of
+from ecr_access.config_rules.handler import handle
+from ecr_access.config_rules.outcome import PeriodicOutcome
+from ecr_access.config_rules.repository_evaluation import (
+    RESOURCE_TYPE,
+    RepositoryRuleSettings,
+    repository_evaluation,
+)
+from ecr_access.sources.ecr_repositories import sweep_repositories
+
+APPLICABLE_RESOURCES = [RESOURCE_TYPE]
+
+
+def _item_tags(configuration_item: dict) -> dict[str, str]:
+    tags = dict(configuration_item.get("tags") or {})
+    for tag in (configuration_item.get("configuration") or {}).get("Tags") or ():
+        tags.setdefault(tag.get("Key"), tag.get("Value"))
+    return tags
+
+
+class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
+    def evaluate_parameters(self, rule_parameters):
+        return {
+            "settings": RepositoryRuleSettings(
+                trusted_accounts=parameters.account_ids(rule_parameters, "TrustedAccountIds"),
+                trusted_organizations=parameters.organization_ids(rule_parameters, "TrustedOrganizationIds"),
+                exemption_tag_key=parameters.optional_text(rule_parameters, "ExemptionTagKey"),
+            ),
+            "ReportOnlyChanges": parameters.boolean(rule_parameters, "ReportOnlyChanges", default=False),
+            **parameters.rdklib_parameters(rule_parameters),
+        }
+
+    def evaluate_change(self, event, client_factory, configuration_item, valid_rule_parameters):
+        configuration = configuration_item.get("configuration") or {}
+        return [
+            repository_evaluation(
+                configuration_item["resourceId"],
+                configuration.get("RepositoryPolicyText"),  # JSON text, or {} when there is none
+                owner_account=configuration_item["awsAccountId"],
+                tags=_item_tags(configuration_item),
+                settings=valid_rule_parameters["settings"],
+            )
+        ]
+
+    def evaluate_periodic(self, event, client_factory, valid_rule_parameters):
+        settings = valid_rule_parameters["settings"]
+        sweep = sweep_repositories(
+            client_factory.build_client("ecr"),
+            deadline=deadline_of(client_factory),
+            read_tags=settings.exemption_tag_key is not None,
+        )
+        evaluations = [
+            repository_evaluation(
+                r.name, r.policy_text, owner_account=r.registry_id, tags=r.tags, settings=settings
+            )
+            for r in sweep.records
+        ]
+        failures = sweep.failures + [f"{name}: not reached before the deadline" for name in sweep.unreached]
+        universe = frozenset(sweep.names) if sweep.listing_complete else None
+        return PeriodicOutcome(evaluations, universe, RESOURCE_TYPE, failures)
+
+
+def lambda_handler(event, context):
+    return handle(ECR_REPO_NOT_PUBLIC(), event, context, resource_types=APPLICABLE_RESOURCES)

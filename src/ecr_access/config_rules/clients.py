@@ -1,0 +1,75 @@
+"""AWS clients for a rule run: rdklib's cross-account behaviour, with adaptive retries.
+
+Same interface and role logic as ``rdklib.ClientFactory`` (assume the execution
+role — ``ExecutionRoleName`` in the member account — unless ``AssumeRoleMode`` is
+false), but every client retries in botocore's ``adaptive`` mode, so a sweep that
+meets throttling slows down instead of failing, and clients are cached per
+service and Region for the run.
+"""
+
+import os
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from ecr_access.config_rules.deadline import Deadline
+
+RETRIES = Config(retries={"mode": "adaptive", "max_attempts": 10}, max_pool_connections=16)
+SESSION_SECONDS = 900
+
+
+class RuleClients:
+    def __init__(
+        self,
+        role_arn: str | None,
+        region: str | None = None,
+        assume_role_mode: bool = True,
+        deadline: Deadline | None = None,
+    ) -> None:
+        # The run's time budget travels with its clients: rdklib's evaluate_periodic
+        # signature has no place for the Lambda context.
+        self.deadline = deadline or Deadline(None)
+        self._role_arn = role_arn
+        self._region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        self._assume = assume_role_mode
+        self._session: boto3.Session | None = None
+        self._clients: dict[tuple[str, str | None, bool], Any] = {}
+
+    def _assumed_session(self) -> boto3.Session:
+        if self._session is None:
+            if not self._role_arn:
+                raise RuntimeError(
+                    "no execution role to assume: set ExecutionRoleName or AssumeRoleMode=false"
+                )
+            sts = boto3.client("sts", region_name=self._region, config=RETRIES)
+            credentials = sts.assume_role(
+                RoleArn=self._role_arn,
+                RoleSessionName="ecr-access-config-rule",
+                DurationSeconds=SESSION_SECONDS,
+            )["Credentials"]
+            self._session = boto3.Session(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+            )
+        return self._session
+
+    def build_client(self, service: str, region: str | None = None, assume_role_mode: bool = True) -> Any:
+        region = region or self._region
+        assume = assume_role_mode and self._assume
+        key = (service, region, assume)
+        if key not in self._clients:
+            if assume:
+                self._clients[key] = self._assumed_session().client(
+                    service, region_name=region, config=RETRIES
+                )
+            else:
+                self._clients[key] = boto3.client(service, region_name=region, config=RETRIES)
+        return self._clients[key]
+
+
+def deadline_of(client_factory: Any) -> Deadline:
+    """The run's deadline; none when the factory is not ours (rdk test-local passes mocks)."""
+    deadline = getattr(client_factory, "deadline", None)
+    return deadline if isinstance(deadline, Deadline) else Deadline(None)

@@ -1,0 +1,16 @@
+"""What a periodic evaluation hands back to the handler."""
+
+from dataclasses import dataclass, field
+
+from rdklib import Evaluation
+
+
+@dataclass(slots=True)
+class PeriodicOutcome:
+    evaluations: list[Evaluation]
+    # Every resource id that exists now, evaluated or not. None when the listing
+    # itself is incomplete: then no old result may be retired as vanished.
+    universe: frozenset[str] | None
+    resource_type: str
+    # Resources that could not be read or evaluated (logged, named in the final error).
+    failures: list[str] = field(default_factory=list)

@@ -1,0 +1,51 @@
+"""One repository's policy → one Config evaluation for ECR_REPO_NOT_PUBLIC."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rdklib import ComplianceType, Evaluation
+
+from ecr_access.config_rules.annotation import fitted_evaluation
+from ecr_access.exposure import analyze_repository_policy
+from ecr_access.policy.errors import PolicyError
+
+RESOURCE_TYPE = "AWS::ECR::Repository"
+
+
+@dataclass(frozen=True, slots=True)
+class RepositoryRuleSettings:
+    trusted_accounts: tuple[str, ...] = ()
+    trusted_organizations: tuple[str, ...] = ()
+    exemption_tag_key: str | None = None
+
+
+def repository_evaluation(
+    name: str,
+    policy: str | Mapping | None,
+    *,
+    owner_account: str,
+    tags: Mapping[str, str] | None,
+    settings: RepositoryRuleSettings,
+) -> Evaluation:
+    key = settings.exemption_tag_key
+    if key is not None and tags is not None and str(tags.get(key, "")).strip().lower() == "true":
+        return fitted_evaluation(
+            ComplianceType.NOT_APPLICABLE, name, RESOURCE_TYPE, f"exempt: tag {key}=true"
+        )
+    try:
+        exposure = analyze_repository_policy(
+            policy,
+            owner_account=owner_account,
+            trusted_accounts=settings.trusted_accounts,
+            trusted_org_ids=settings.trusted_organizations,
+        )
+    except (PolicyError, ValueError) as exc:
+        return fitted_evaluation(
+            ComplianceType.NON_COMPLIANT, name, RESOURCE_TYPE, f"policy could not be analysed: {exc}"
+        )
+    if not exposure.verdict.exposed:
+        return fitted_evaluation(ComplianceType.COMPLIANT, name, RESOURCE_TYPE, exposure.summary())
+    first, *others = exposure.findings
+    more = f" (+{len(others)} more statement{'s' if len(others) > 1 else ''})" if others else ""
+    annotation = f"{first.describe()}{more}"
+    return fitted_evaluation(ComplianceType.NON_COMPLIANT, name, RESOURCE_TYPE, annotation)

@@ -1,0 +1,114 @@
+"""Every ECR repository of a Region with its policy (and, when asked, its tags).
+
+``DescribeRepositories`` pages (1,000 a page) give the complete list; one
+``GetRepositoryPolicy`` per repository (``RepositoryPolicyNotFoundException``
+means no policy) runs on a small thread pool — boto3 clients are thread-safe —
+with botocore's adaptive retries in the client. A repository whose read fails
+is recorded as a failure and the sweep goes on; when the deadline nears, no new
+read is started and the rest is recorded as unreached.
+"""
+
+import logging
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ecr_access.config_rules.deadline import Deadline
+
+log = logging.getLogger("ecr_access.sources")
+PAGE_SIZE = 1_000
+WORKERS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class RepositoryRecord:
+    name: str
+    arn: str
+    registry_id: str  # the owning account
+    policy_text: str | None  # None: the repository has no policy
+    tags: dict[str, str] | None = None  # None: not read
+
+
+@dataclass(slots=True)
+class RepositorySweep:
+    records: list[RepositoryRecord] = field(default_factory=list)
+    listing_complete: bool = True
+    names: set[str] = field(default_factory=set)
+    failures: list[str] = field(default_factory=list)  # "name: reason", one per repository that failed
+    unreached: list[str] = field(default_factory=list)
+
+
+def _error(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        error = exc.response["Error"]
+        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}".strip()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _read(ecr: Any, repository: dict[str, Any], read_tags: bool) -> RepositoryRecord:
+    name = repository["repositoryName"]
+    try:
+        policy = ecr.get_repository_policy(repositoryName=name, registryId=repository["registryId"])[
+            "policyText"
+        ]
+    except ClientError as exc:
+        if exc.response["Error"].get("Code") != "RepositoryPolicyNotFoundException":
+            raise
+        policy = None
+    tags = None
+    if read_tags:
+        listed = ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"]).get("tags", [])
+        tags = {t["Key"]: t["Value"] for t in listed}
+    return RepositoryRecord(name, repository["repositoryArn"], repository["registryId"], policy, tags)
+
+
+def _list(ecr: Any, sweep: RepositorySweep, deadline: Deadline) -> list[dict[str, Any]]:
+    repositories: list[dict[str, Any]] = []
+    try:
+        for page in ecr.get_paginator("describe_repositories").paginate(
+            PaginationConfig={"PageSize": PAGE_SIZE}
+        ):
+            repositories.extend(page.get("repositories", ()))
+            if deadline.passed():
+                sweep.listing_complete = False
+                log.error("deadline reached while listing repositories after %d", len(repositories))
+                break
+    except (ClientError, BotoCoreError) as exc:
+        sweep.listing_complete = False
+        sweep.failures.append(f"(listing repositories): {_error(exc)}")
+        log.error("listing repositories failed after %d: %s", len(repositories), _error(exc))
+    sweep.names = {r["repositoryName"] for r in repositories}
+    return repositories
+
+
+def sweep_repositories(
+    ecr: Any, *, deadline: Deadline, read_tags: bool = False, workers: int = WORKERS
+) -> RepositorySweep:
+    sweep = RepositorySweep()
+    pending = list(reversed(_list(ecr, sweep, deadline)))
+    in_flight: dict[Future[RepositoryRecord], str] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while pending or in_flight:
+            while pending and len(in_flight) < workers * 2 and not deadline.passed():
+                repository = pending.pop()
+                in_flight[pool.submit(_read, ecr, repository, read_tags)] = repository["repositoryName"]
+            if not in_flight:
+                break  # the deadline passed with reads still to start
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = in_flight.pop(future)
+                try:
+                    sweep.records.append(future.result())
+                except (ClientError, BotoCoreError) as exc:
+                    sweep.failures.append(f"{name}: {_error(exc)}")
+                    log.error("repository %s could not be read: %s", name, _error(exc))
+    sweep.unreached = [r["repositoryName"] for r in reversed(pending)]
+    if sweep.unreached:
+        log.error(
+            "deadline reached: %d repositories not read: %s",
+            len(sweep.unreached),
+            ", ".join(sweep.unreached[:50]),
+        )
+    return sweep

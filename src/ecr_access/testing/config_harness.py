@@ -1,0 +1,208 @@
+"""Driving Config rules as Config does, and capturing what they tell Config.
+
+moto does not record PutEvaluations outside TestMode, and lacks
+GetComplianceDetailsByConfigRule and ECR's configuration history, so those calls
+are answered here at the botocore level (BaseClient._make_api_call) and recorded;
+every other call goes on to moto. Faults can be scripted per operation.
+"""
+
+import importlib.util
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+# The rule folders of the source tree this package is installed from (editable installs).
+RULES = Path(__file__).resolve().parents[3] / "rules"
+ACCOUNT = "123456789012"  # moto's default account
+REGION = "us-east-1"
+NOTIFICATION_TIME = "2026-11-20T10:00:00.000Z"
+CONFIG_SERVICE_ROLE = (
+    f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+)
+
+
+def load_rule(name: str):
+    """Import rules/<name>/<name>.py the way Lambda does (the folder is the code root)."""
+    folder = RULES / name
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def event(
+    invoking: dict, *, rule_name: str, parameters: dict | None = None, token: str = "result-token"
+) -> dict:
+    return {
+        "version": "1.0",
+        "invokingEvent": json.dumps(invoking),
+        "ruleParameters": json.dumps({"AssumeRoleMode": "false", **(parameters or {})}),
+        "resultToken": token,
+        "eventLeftScope": False,
+        "executionRoleArn": CONFIG_SERVICE_ROLE,
+        "configRuleArn": f"arn:aws:config:{REGION}:{ACCOUNT}:config-rule/config-rule-abc123",
+        "configRuleName": rule_name,
+        "configRuleId": "config-rule-abc123",
+        "accountId": ACCOUNT,
+        "evaluationMode": "DETECTIVE",
+    }
+
+
+def periodic_event(rule_name: str, parameters: dict | None = None, **kwargs: Any) -> dict:
+    invoking = {
+        "awsAccountId": ACCOUNT,
+        "notificationCreationTime": NOTIFICATION_TIME,
+        "messageType": "ScheduledNotification",
+        "recordVersion": "1.0",
+    }
+    return event(invoking, rule_name=rule_name, parameters=parameters, **kwargs)
+
+
+def change_event(item: dict, rule_name: str, parameters: dict | None = None, **kwargs: Any) -> dict:
+    invoking = {
+        "configurationItemDiff": None,
+        "configurationItem": item,
+        "notificationCreationTime": NOTIFICATION_TIME,
+        "messageType": "ConfigurationItemChangeNotification",
+        "recordVersion": "1.3",
+    }
+    return event(invoking, rule_name=rule_name, parameters=parameters, **kwargs)
+
+
+def oversized_event(item: dict, rule_name: str, parameters: dict | None = None) -> dict:
+    invoking = {
+        "configurationItemSummary": {
+            "changeType": "UPDATE",
+            "configurationItemVersion": "1.3",
+            "configurationItemCaptureTime": item["configurationItemCaptureTime"],
+            "configurationStateId": 1,
+            "awsAccountId": ACCOUNT,
+            "configurationItemStatus": item["configurationItemStatus"],
+            "resourceType": item["resourceType"],
+            "resourceId": item["resourceId"],
+            "resourceName": item["resourceName"],
+            "ARN": item["ARN"],
+            "awsRegion": item["awsRegion"],
+            "availabilityZone": item["availabilityZone"],
+            "configurationStateMd5Hash": "",
+            "resourceCreationTime": "2026-01-01T00:00:00.000Z",
+        },
+        "s3DeliverySummary": {"s3BucketLocation": "config-bucket/oversized.json.gz", "errorCode": None},
+        "notificationCreationTime": NOTIFICATION_TIME,
+        "messageType": "OversizedConfigurationItemChangeNotification",
+        "recordVersion": "1.0",
+    }
+    return event(invoking, rule_name=rule_name, parameters=parameters)
+
+
+def as_history_item(item: dict) -> dict:
+    """A configuration item as GetResourceConfigHistory returns it (configuration as JSON text)."""
+    return {
+        "version": "1.3",
+        "accountId": item["awsAccountId"],
+        "configurationItemCaptureTime": item["configurationItemCaptureTime"],
+        "configurationItemStatus": item["configurationItemStatus"],
+        "configurationStateId": "1",
+        "configurationItemMD5Hash": "",
+        "arn": item["ARN"],
+        "resourceType": item["resourceType"],
+        "resourceId": item["resourceId"],
+        "resourceName": item["resourceName"],
+        "awsRegion": item["awsRegion"],
+        "availabilityZone": item["availabilityZone"],
+        "tags": item.get("tags", {}),
+        "relatedEvents": [],
+        "relationships": [],
+        "configuration": json.dumps(item["configuration"]),
+        "supplementaryConfiguration": {},
+    }
+
+
+def client_error(code: str, operation: str, message: str = "injected") -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+@dataclass
+class ConfigCapture:
+    """Recorded Config traffic and scripted answers."""
+
+    put_calls: list[dict] = field(default_factory=list)
+    prior_results: list[dict] = field(default_factory=list)  # EvaluationResults GetComplianceDetails returns
+    history: dict[str, dict] = field(default_factory=dict)  # resourceId -> configuration item
+    failed_evaluations: list[list[dict]] = field(
+        default_factory=list
+    )  # FailedEvaluations per put call, in order
+    faults: list[Callable[[str, dict], Exception | None]] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)  # (service, operation) of every call
+
+    @property
+    def evaluations(self) -> list[dict]:
+        return [e for call in self.put_calls for e in call["Evaluations"]]
+
+    def by_resource(self) -> dict[str, dict]:
+        return {e["ComplianceResourceId"]: e for e in self.evaluations}
+
+    def add_prior(self, resource_type: str, resource_id: str, compliance: str, annotation: str = "") -> None:
+        self.prior_results.append(
+            {
+                "EvaluationResultIdentifier": {
+                    "EvaluationResultQualifier": {
+                        "ConfigRuleName": "rule",
+                        "ResourceType": resource_type,
+                        "ResourceId": resource_id,
+                    }
+                },
+                "ComplianceType": compliance,
+                "Annotation": annotation,
+            }
+        )
+
+    def answer(self, service: str, operation: str, params: dict) -> dict | None:
+        if service == "config" and operation == "PutEvaluations":
+            self.put_calls.append(params)
+            failed = self.failed_evaluations.pop(0) if self.failed_evaluations else []
+            return {"FailedEvaluations": failed}
+        if service == "config" and operation == "GetComplianceDetailsByConfigRule":
+            start = int(params.get("NextToken") or 0)
+            page = self.prior_results[start : start + params.get("Limit", 100)]
+            following = start + len(page)
+            return {
+                "EvaluationResults": page,
+                **({"NextToken": str(following)} if following < len(self.prior_results) else {}),
+            }
+        if service == "config" and operation == "GetResourceConfigHistory":
+            return {"configurationItems": [as_history_item(self.history[params["resourceId"]])]}
+        return None
+
+
+def capture_config(capture: ConfigCapture):
+    """Patch botocore so that Config calls are answered by ``capture`` and faults are raised."""
+    original = BaseClient._make_api_call
+
+    def _make_api_call(client: BaseClient, operation: str, params: dict) -> Any:
+        service = client.meta.service_model.service_name
+        capture.calls.append((service, operation))
+        for fault in capture.faults:
+            error = fault(operation, params)
+            if error is not None:
+                raise error
+        answered = capture.answer(service, operation, params)
+        return answered if answered is not None else original(client, operation, params)
+
+    return mock.patch.object(BaseClient, "_make_api_call", _make_api_call)
+
+
+class LambdaContext:
+    """Just enough of the Lambda context: a clock that runs out."""
+
+    def __init__(self, remaining_ms: Callable[[], int]) -> None:
+        self.get_remaining_time_in_millis = remaining_ms
