@@ -16,7 +16,13 @@ from collections import Counter
 import boto3
 from moto import mock_aws
 
-from ecr_access.testing.config_harness import ConfigCapture, capture_config, load_rule, periodic_event
+from ecr_access.testing.config_harness import (
+    AuthorizationDetailsPager,
+    ConfigCapture,
+    capture_config,
+    load_rule,
+    periodic_event,
+)
 
 PUBLIC = json.dumps(
     {
@@ -46,10 +52,12 @@ ORG_ONLY = json.dumps(
 PRICE_PER_EVALUATION = 0.001  # USD, AWS Config rule evaluations, first pricing tier
 
 
-def _run(rule, parameters: dict, capture: ConfigCapture) -> tuple[Counter, int, float]:
+def _run(
+    rule, parameters: dict, capture: ConfigCapture, name: str = "ECR_REPO_NOT_PUBLIC"
+) -> tuple[Counter, int, float]:
     calls_before, puts_before = len(capture.calls), len(capture.evaluations)
     start = time.process_time()
-    rule.lambda_handler(periodic_event("ECR_REPO_NOT_PUBLIC", parameters), None)
+    rule.lambda_handler(periodic_event(name, parameters), None)
     cpu = time.process_time() - start
     return (
         Counter(f"{s}:{o}" for s, o in capture.calls[calls_before:]),
@@ -58,9 +66,68 @@ def _run(rule, parameters: dict, capture: ConfigCapture) -> tuple[Counter, int, 
     )
 
 
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+def iam_rule(principals: int) -> None:
+    """ECR_LAYER_DOWNLOAD_RESTRICTED over `principals` roles and users, IAM's paging emulated."""
+    rule = load_rule("ECR_LAYER_DOWNLOAD_RESTRICTED")
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        policies = [
+            iam.create_policy(
+                PolicyName=f"team-{n}",
+                PolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["ecr:*"] if n % 5 == 0 else ["s3:Get*", "logs:*"],
+                                "Resource": "*",
+                            }
+                        ],
+                    }
+                ),
+            )["Policy"]["Arn"]
+            for n in range(100)
+        ]
+        users = principals // 10
+        for n in range(principals - users):
+            iam.create_role(RoleName=f"role-{n}", AssumeRolePolicyDocument=TRUST)
+            iam.attach_role_policy(RoleName=f"role-{n}", PolicyArn=policies[n % len(policies)])
+        for n in range(users):
+            iam.create_user(UserName=f"user-{n}")
+            iam.attach_user_policy(UserName=f"user-{n}", PolicyArn=policies[(n * 7) % len(policies)])
+        capture = ConfigCapture()
+        capture.overrides[("iam", "GetAccountAuthorizationDetails")] = AuthorizationDetailsPager()
+        with capture_config(capture):
+            calls, put, cpu = _run(rule, {}, capture, "ECR_LAYER_DOWNLOAD_RESTRICTED")
+    items = principals + len(policies)
+    by_op = ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(calls.items()))
+    expected = -(-items // 1_000) + -(-principals // 100) + 1
+    account = f"{principals:,} principals, {len(policies)} policies"
+    print(
+        f"| {account} | {sum(calls.values())} (≈ {expected} expected) | "
+        f"{by_op} | {put:,} | {cpu / principals * 1e3:.2f} ms |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repositories", type=int, default=1_000)
+    parser.add_argument("--principals", type=int, nargs="*", default=[1_000, 5_000])
     args = parser.parse_args()
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     rule = load_rule("ECR_REPO_NOT_PUBLIC")
@@ -106,6 +173,11 @@ def main() -> None:
         f"{saved:,} fewer billed evaluations a month (about ${dollars:,.0f} at ${PRICE_PER_EVALUATION} each) "
         "per Region; the GetComplianceDetailsByConfigRule pages it reads are read for the clean-up anyway."
     )
+    print("\nECR_LAYER_DOWNLOAD_RESTRICTED, periodic, first run\n")
+    print("| account | AWS calls | by operation | evaluations put | CPU per principal |")
+    print("|---|---|---|---|---|")
+    for principals in args.principals:
+        iam_rule(principals)
 
 
 if __name__ == "__main__":

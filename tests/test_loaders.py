@@ -7,6 +7,7 @@ import pytest
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 
 from ecr_access import PermissionEvaluator, load_authorization_details, load_config_items
+from ecr_access.testing.config_harness import configuration_item
 
 from principal_builder import ECS_TASKS_TRUST
 
@@ -144,23 +145,7 @@ def _encoded(document):
 
 
 def _item(resource_type, resource_id, name, arn, configuration):
-    return {
-        "configurationItemVersion": "1.3",
-        "configurationItemCaptureTime": "2026-06-01T00:00:00.000Z",
-        "configurationItemStatus": "OK",
-        "configurationStateId": "1",
-        "awsAccountId": ACCOUNT,
-        "resourceType": resource_type,
-        "resourceId": resource_id,
-        "resourceName": name,
-        "ARN": arn,
-        "awsRegion": "global",
-        "availabilityZone": "Not Applicable",
-        "tags": {},
-        "relationships": [],
-        "configuration": configuration,
-        "supplementaryConfiguration": {},
-    }
+    return configuration_item(resource_type, resource_id, name, arn, configuration)
 
 
 def config_items_form():

@@ -15,6 +15,7 @@ from ecr_access.testing.config_harness import (
     capture_config,
     change_event,
     client_error,
+    configuration_item,
     load_rule,
     oversized_event,
     periodic_event,
@@ -62,35 +63,17 @@ PUBLIC_ANNOTATION = (
 def repository_item(name, policy_text, *, status="OK", tags=None, config_tags=None):
     """An AWS::ECR::Repository configuration item as Config delivers it."""
     arn = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{name}"
-    return {
-        "relatedEvents": [],
-        "relationships": [],
-        "supplementaryConfiguration": {},
-        "configuration": {
-            "RepositoryName": name,
-            "Arn": arn,
-            "RepositoryUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}",
-            "ImageTagMutability": "IMMUTABLE",
-            "ImageScanningConfiguration": {"ScanOnPush": True},
-            "EncryptionConfiguration": {"EncryptionType": "AES256"},
-            "RepositoryPolicyText": policy_text,
-            "Tags": config_tags or [],
-        },
-        "tags": tags or {},
-        "configurationItemVersion": "1.3",
-        "configurationItemCaptureTime": "2026-11-20T09:58:12.345Z",
-        "configurationStateId": 1763632692345,
-        "awsAccountId": ACCOUNT,
-        "configurationItemStatus": status,
-        "resourceType": TYPE,
-        "resourceId": name,
-        "resourceName": name,
-        "ARN": arn,
-        "awsRegion": REGION,
-        "availabilityZone": "Regional",
-        "configurationStateMd5Hash": "",
-        "resourceCreationTime": "2026-01-05T12:00:00.000Z",
+    configuration = {
+        "RepositoryName": name,
+        "Arn": arn,
+        "RepositoryUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}",
+        "ImageTagMutability": "IMMUTABLE",
+        "ImageScanningConfiguration": {"ScanOnPush": True},
+        "EncryptionConfiguration": {"EncryptionType": "AES256"},
+        "RepositoryPolicyText": policy_text,
+        "Tags": config_tags or [],
     }
+    return configuration_item(TYPE, name, name, arn, configuration, status=status, region=REGION, tags=tags)
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
         ]
         failures = sweep.failures + [f"{name}: not reached before the deadline" for name in sweep.unreached]
         universe = frozenset(sweep.names) if sweep.listing_complete else None
-        return PeriodicOutcome(evaluations, universe, RESOURCE_TYPE, failures)
+        return PeriodicOutcome(evaluations, universe, frozenset({RESOURCE_TYPE}), failures)
 
 
 def lambda_handler(event, context):

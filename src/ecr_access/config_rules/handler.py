@@ -55,7 +55,7 @@ def _retirements(
     vanished = [
         p
         for p in prior
-        if p.resource_type == outcome.resource_type
+        if p.resource_type in outcome.resource_types
         and p.resource_id not in outcome.universe
         and p.compliance != ComplianceType.NOT_APPLICABLE
     ]

@@ -11,6 +11,6 @@ class PeriodicOutcome:
     # Every resource id that exists now, evaluated or not. None when the listing
     # itself is incomplete: then no old result may be retired as vanished.
     universe: frozenset[str] | None
-    resource_type: str
+    resource_types: frozenset[str]  # the types this run is authoritative for
     # Resources that could not be read or evaluated (logged, named in the final error).
     failures: list[str] = field(default_factory=list)

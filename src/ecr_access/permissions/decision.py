@@ -21,3 +21,4 @@ class AccessDecision:
     sid: str | None = None
     resource_patterns: tuple[str, ...] = ()  # ALLOWED/CONDITIONAL: the patterns of the granting statement
     unknown_keys: tuple[str, ...] = ()  # CONDITIONAL: the request facts it depends on
+    unreadable: bool = False  # CONDITIONAL because a policy could not be read or parsed

@@ -14,6 +14,7 @@ Each step is three-valued, so a grant or a deny that depends on request facts
 (source IP, VPC endpoint, MFA, tags of the repository…) yields CONDITIONAL.
 """
 
+import dataclasses
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -226,11 +227,10 @@ class PermissionEvaluator:
         boundary = (principal.boundary,) if principal.boundary is not None else ()
         every_policy = [*principal.policies, *boundary, *(p for level in scps for p in level)]
 
-        deny = strongest(
-            self._hits(every_policy, _DENY, target, context)
-            + self._repository_hits(principal, _DENY, target, context)
-        )
-        identity = strongest(self._hits(principal.policies, _ALLOW, target, context))
+        deny_hits = self._hits(every_policy, _DENY, target, context)
+        deny_hits += self._repository_hits(principal, _DENY, target, context)
+        identity_hits = self._hits(principal.policies, _ALLOW, target, context)
+        deny, identity = strongest(deny_hits), strongest(identity_hits)
         bounded = strongest(self._hits(boundary, _ALLOW, target, context)) if boundary else None
         levels = [strongest(self._hits(level, _ALLOW, target, context)) for level in scps]
         resource = strongest(self._repository_hits(principal, _ALLOW, target, context))
@@ -256,7 +256,13 @@ class PermissionEvaluator:
                 AccessVerdict.DENIED,
                 self._implicit_deny(principal, target, identity, bounded, boundary, levels, scps),
             )
-        # CONDITIONAL: name the first layer that is only UNKNOWN
+        # Undecided. An unreadable policy among the undecided layers outranks request facts:
+        # it may grant or deny anything, so the decision must say it is incomplete.
+        for hit in (*deny_hits, *identity_hits, bounded, *levels):
+            if hit is not None and hit.problem is not None:
+                return dataclasses.replace(
+                    self._decision(AccessVerdict.CONDITIONAL, "Undecided:", hit), unreadable=True
+                )
         for hit in (deny, identity, bounded, *levels, resource):
             if hit is not None and hit.applies is _UNKNOWN:
                 return self._decision(AccessVerdict.CONDITIONAL, "Depends on request facts:", hit)

@@ -57,6 +57,40 @@ def event(
     }
 
 
+def configuration_item(
+    resource_type: str,
+    resource_id: str,
+    name: str,
+    arn: str,
+    configuration: dict,
+    *,
+    status: str = "OK",
+    region: str = "global",
+    tags: dict | None = None,
+) -> dict:
+    """A configuration item as Config delivers it in a change notification."""
+    return {
+        "relatedEvents": [],
+        "relationships": [],
+        "configuration": configuration,
+        "supplementaryConfiguration": {},
+        "tags": tags or {},
+        "configurationItemVersion": "1.3",
+        "configurationItemCaptureTime": "2026-11-20T09:58:12.345Z",
+        "configurationStateId": 1763632692345,
+        "awsAccountId": ACCOUNT,
+        "configurationItemStatus": status,
+        "resourceType": resource_type,
+        "resourceId": resource_id,
+        "resourceName": name,
+        "ARN": arn,
+        "awsRegion": region,
+        "availabilityZone": "Regional" if region != "global" else "Not Applicable",
+        "configurationStateMd5Hash": "",
+        "resourceCreationTime": "2026-01-05T12:00:00.000Z",
+    }
+
+
 def periodic_event(rule_name: str, parameters: dict | None = None, **kwargs: Any) -> dict:
     invoking = {
         "awsAccountId": ACCOUNT,
@@ -143,6 +177,10 @@ class ConfigCapture:
     )  # FailedEvaluations per put call, in order
     faults: list[Callable[[str, dict], Exception | None]] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (service, operation) of every call
+    # (service, operation) -> answer(params, call_through): replaces or reshapes what moto answers
+    overrides: dict[tuple[str, str], Callable[[dict, Callable[[dict], dict]], dict]] = field(
+        default_factory=dict
+    )
 
     @property
     def evaluations(self) -> list[dict]:
@@ -195,10 +233,44 @@ def capture_config(capture: ConfigCapture):
             error = fault(operation, params)
             if error is not None:
                 raise error
+        override = capture.overrides.get((service, operation))
+        if override is not None:
+            return override(params, lambda p: original(client, operation, p))
         answered = capture.answer(service, operation, params)
         return answered if answered is not None else original(client, operation, params)
 
     return mock.patch.object(BaseClient, "_make_api_call", _make_api_call)
+
+
+_DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+class AuthorizationDetailsPager:
+    """GetAccountAuthorizationDetails in MaxItems pages with Markers, as IAM serves it.
+
+    moto answers with everything at once whatever MaxItems says; this pages its
+    answer. The first page of a sweep asks moto; later pages come from that answer.
+    """
+
+    def __init__(self, page_size: int | None = None) -> None:
+        self.page_size = page_size  # None: honour the caller's MaxItems
+        self._snapshot: list[tuple[str, dict]] = []
+
+    def __call__(self, params: dict, call_through: Callable[[dict], dict]) -> dict:
+        if not params.get("Marker"):
+            everything = call_through({k: v for k, v in params.items() if k not in ("MaxItems", "Marker")})
+            self._snapshot = [(name, item) for name in _DETAIL_LISTS for item in everything.get(name, ())]
+        start = int(params.get("Marker") or 0)
+        size = self.page_size or params.get("MaxItems", 100)
+        page: dict[str, Any] = {name: [] for name in _DETAIL_LISTS}
+        for name, item in self._snapshot[start : start + size]:
+            page[name].append(item)
+        following = start + size
+        if following < len(self._snapshot):
+            page.update(IsTruncated=True, Marker=str(following))
+        else:
+            page["IsTruncated"] = False
+        return page
 
 
 class LambdaContext:

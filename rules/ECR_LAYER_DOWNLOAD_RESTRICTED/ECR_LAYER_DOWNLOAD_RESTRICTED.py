@@ -1,0 +1,127 @@
+"""AWS Config rule ECR_LAYER_DOWNLOAD_RESTRICTED: only allow-listed principals may pull image layers.
+
+Judges every IAM user and role on its *effective* ecr:GetDownloadUrlForLayer
+permission (inline, managed and group policies, permissions boundary, optionally
+SCPs) on any repository of its account. Periodic: one GetAccountAuthorizationDetails
+sweep. Change-triggered: a role or user from its configuration item; a group or a
+managed policy re-evaluates the principals it reaches. IAM is global and recorded
+in one Region: deploy this rule in that Region only. The judgement is
+ecr_access.PermissionEvaluator; this module validates parameters and maps inputs
+and verdicts.
+"""
+
+from rdklib import ConfigRule
+
+from ecr_access.config_rules import parameters
+from ecr_access.config_rules.allow_list import AllowList
+from ecr_access.config_rules.clients import deadline_of
+from ecr_access.config_rules.handler import handle
+from ecr_access.config_rules.outcome import PeriodicOutcome
+from ecr_access.config_rules.principal_evaluation import PrincipalRuleSettings, principal_evaluation
+from ecr_access.loaders import load_authorization_details, load_config_items
+from ecr_access.permissions import IamPrincipal, PermissionEvaluator
+from ecr_access.sources.iam_authorization import IamReader, sweep_authorization_details
+from ecr_access.sources.organizations_scps import NOT_EVALUATED, read_scp_levels
+
+PRINCIPAL_TYPES = frozenset({"AWS::IAM::Role", "AWS::IAM::User"})
+APPLICABLE_RESOURCES = [*sorted(PRINCIPAL_TYPES), "AWS::IAM::Group", "AWS::IAM::Policy"]
+
+
+def _managed_arns(items: list[dict]) -> set[str]:
+    """The managed policies (and boundaries) that configuration items name only by ARN."""
+    arns = set()
+    for item in items:
+        configuration = item.get("configuration") or {}
+        arns.update(p["policyArn"] for p in configuration.get("attachedManagedPolicies") or ())
+        if boundary := (configuration.get("permissionsBoundary") or {}).get("permissionsBoundaryArn"):
+            arns.add(boundary)
+    return arns
+
+
+def _reaches(principal: IamPrincipal, item: dict) -> bool:
+    """Whether a changed group or managed policy shapes this principal's permissions."""
+    configuration = item.get("configuration") or {}
+    if item["resourceType"] == "AWS::IAM::Group":
+        return configuration.get("groupName") in principal.groups
+    arn = configuration.get("arn")
+    boundary = [principal.boundary.source.arn] if principal.boundary else []
+    return arn in [p.source.arn for p in principal.policies] + boundary
+
+
+class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after the rule
+    def evaluate_parameters(self, rule_parameters):
+        return {
+            "settings": PrincipalRuleSettings(
+                allow_list=AllowList(
+                    arn_patterns=parameters.csv(rule_parameters, "AllowedPrincipalArns"),
+                    tag_key=parameters.optional_text(rule_parameters, "AllowedPrincipalTagKey"),
+                    tag_value=parameters.optional_text(rule_parameters, "AllowedPrincipalTagValue"),
+                    service_principals=parameters.csv(rule_parameters, "AllowedServicePrincipals"),
+                ),
+                conditional_is_compliant=parameters.boolean(
+                    rule_parameters, "ConditionalAccessIsCompliant", default=False
+                ),
+            ),
+            "EvaluateScps": parameters.boolean(rule_parameters, "EvaluateScps", default=False),
+            "ReportOnlyChanges": parameters.boolean(rule_parameters, "ReportOnlyChanges", default=False),
+            **parameters.rdklib_parameters(rule_parameters),
+        }
+
+    def _judge(self, principals, event, client_factory, valid_rule_parameters):
+        """(principal, decision or None for service-linked roles, evaluation) for each principal."""
+        scps = NOT_EVALUATED
+        if valid_rule_parameters["EvaluateScps"]:
+            organizations = client_factory.build_client("organizations", assume_role_mode=False)
+            scps = read_scp_levels(organizations, event["accountId"])
+        evaluator = PermissionEvaluator(repository_arn=None, scps=scps.levels)
+        settings = valid_rule_parameters["settings"]
+        judged = []
+        for principal in principals:
+            decision = None if principal.is_service_linked else evaluator.evaluate(principal)
+            judged.append(
+                (principal, decision, principal_evaluation(principal, decision, settings, scps.note))
+            )
+        return judged
+
+    def evaluate_change(self, event, client_factory, configuration_item, valid_rule_parameters):
+        iam = client_factory.build_client("iam")
+        if configuration_item["resourceType"] in PRINCIPAL_TYPES:
+            reader = IamReader(iam)
+            groups = [
+                reader.group_item(name) for name in configuration_item["configuration"].get("groupList") or ()
+            ]
+            items = [configuration_item, *groups]
+            documents = {
+                arn: doc for arn in _managed_arns(items) if (doc := reader.managed_document(arn)) is not None
+            }
+            principals = load_config_items(items, managed_policy_documents=documents).principals
+        else:
+            # A group or managed policy changed: re-evaluate the principals it reaches, from a full sweep.
+            sweep = sweep_authorization_details(iam, deadline=deadline_of(client_factory))
+            if not sweep.complete:
+                raise RuntimeError(f"cannot re-evaluate principals after a change: {sweep.failure}")
+            everyone = load_authorization_details(sweep.pages).principals
+            principals = [p for p in everyone if _reaches(p, configuration_item)]
+        return [
+            evaluation
+            for _, _, evaluation in self._judge(principals, event, client_factory, valid_rule_parameters)
+        ]
+
+    def evaluate_periodic(self, event, client_factory, valid_rule_parameters):
+        sweep = sweep_authorization_details(
+            client_factory.build_client("iam"), deadline=deadline_of(client_factory)
+        )
+        principals = load_authorization_details(sweep.pages).principals
+        judged = self._judge(principals, event, client_factory, valid_rule_parameters)
+        if sweep.complete:
+            universe = frozenset(p.unique_id for p in principals)
+            return PeriodicOutcome([e for _, _, e in judged], universe, PRINCIPAL_TYPES)
+        # Pages were left unread: a principal whose groups or managed policies were on them
+        # shows as unreadable. Report only principals whose data was complete; keep the
+        # others' last results, retire nothing, and fail the run.
+        complete = [e for _, d, e in judged if d is None or not d.unreadable]
+        return PeriodicOutcome(complete, None, PRINCIPAL_TYPES, [sweep.failure or "incomplete sweep"])
+
+
+def lambda_handler(event, context):
+    return handle(ECR_LAYER_DOWNLOAD_RESTRICTED(), event, context, resource_types=APPLICABLE_RESOURCES)

@@ -1,0 +1,59 @@
+"""The SCP levels that apply to an account, read through AWS Organizations.
+
+Levels run from the root, through each OU, down to the account; at each level
+every attached SCP counts (Organizations User Guide, "SCP evaluation"). SCPs do
+not restrict principals of the management account. A member account usually
+cannot read its own SCPs: the rule reads them with the Lambda's own role, which
+can when it runs in the management or the delegated-administrator account.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ecr_access.loaders.scps import load_scp_levels
+from ecr_access.permissions.principal import AttachedPolicy
+from ecr_access.policy.errors import PolicyError
+
+
+@dataclass(frozen=True, slots=True)
+class ScpReading:
+    levels: tuple[tuple[AttachedPolicy, ...], ...]  # empty: none applied
+    note: str  # for annotations: how SCPs were (or were not) taken into account
+
+
+NOT_EVALUATED = ScpReading((), "SCPs not evaluated")
+
+
+def _targets(organizations: Any, account_id: str) -> list[str]:
+    chain = [account_id]
+    while True:
+        parent = organizations.list_parents(ChildId=chain[-1])["Parents"][0]
+        chain.append(parent["Id"])
+        if parent["Type"] == "ROOT":
+            return list(reversed(chain))
+
+
+def _policies(organizations: Any, target: str) -> list[dict[str, Any]]:
+    result = []
+    paginator = organizations.get_paginator("list_policies_for_target")
+    for page in paginator.paginate(TargetId=target, Filter="SERVICE_CONTROL_POLICY"):
+        for summary in page["Policies"]:
+            policy = organizations.describe_policy(PolicyId=summary["Id"])["Policy"]
+            result.append({"Name": policy["PolicySummary"]["Name"], "Content": policy["Content"]})
+    return result
+
+
+def read_scp_levels(organizations: Any, account_id: str) -> ScpReading:
+    try:
+        management = organizations.describe_organization()["Organization"]["MasterAccountId"]
+        if management == account_id:
+            return ScpReading((), "SCPs do not apply to the management account")
+        levels = [_policies(organizations, target) for target in _targets(organizations, account_id)]
+        return ScpReading(load_scp_levels(levels), f"SCPs evaluated ({len(levels)} levels)")
+    except (ClientError, BotoCoreError) as exc:
+        code = exc.response["Error"].get("Code") if isinstance(exc, ClientError) else type(exc).__name__
+        return ScpReading((), f"SCPs not evaluated (Organizations: {code})")
+    except PolicyError as exc:
+        return ScpReading((), f"SCPs not evaluated ({exc})")
