@@ -4,7 +4,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PY        := $(BIN)/python
 
-.PHONY: setup test lint demo bench clean
+.PHONY: setup test lint demo bench runbooks clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,10 @@ demo: $(STAMP)
 	  $(BIN)/ecr-access check-policy "$$policy" --account 111122223333 --trusted-org o-a1b2c3d4e5; \
 	  [ $$? -le 2 ] || exit 1; echo; \
 	done
+
+# Render remediation/*.yaml from src/ecr_access/remediation (a test fails when they drift).
+runbooks: $(STAMP)
+	$(PY) -m ecr_access.remediation.documents
 
 bench: $(STAMP)
 	$(PY) bench/exposure.py

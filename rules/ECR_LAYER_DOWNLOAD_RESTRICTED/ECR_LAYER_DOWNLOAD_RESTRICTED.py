@@ -20,22 +20,12 @@ from ecr_access.config_rules.outcome import PeriodicOutcome
 from ecr_access.config_rules.principal_evaluation import PrincipalRuleSettings, principal_evaluation
 from ecr_access.loaders import load_authorization_details, load_config_items
 from ecr_access.permissions import IamPrincipal, PermissionEvaluator
-from ecr_access.sources.iam_authorization import IamReader, sweep_authorization_details
+from ecr_access.sources.iam_authorization import sweep_authorization_details
+from ecr_access.sources.iam_reader import IamReader
 from ecr_access.sources.organizations_scps import NOT_EVALUATED, read_scp_levels
 
 PRINCIPAL_TYPES = frozenset({"AWS::IAM::Role", "AWS::IAM::User"})
 APPLICABLE_RESOURCES = [*sorted(PRINCIPAL_TYPES), "AWS::IAM::Group", "AWS::IAM::Policy"]
-
-
-def _managed_arns(items: list[dict]) -> set[str]:
-    """The managed policies (and boundaries) that configuration items name only by ARN."""
-    arns = set()
-    for item in items:
-        configuration = item.get("configuration") or {}
-        arns.update(p["policyArn"] for p in configuration.get("attachedManagedPolicies") or ())
-        if boundary := (configuration.get("permissionsBoundary") or {}).get("permissionsBoundaryArn"):
-            arns.add(boundary)
-    return arns
 
 
 def _reaches(principal: IamPrincipal, item: dict) -> bool:
@@ -91,10 +81,9 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
                 reader.group_item(name) for name in configuration_item["configuration"].get("groupList") or ()
             ]
             items = [configuration_item, *groups]
-            documents = {
-                arn: doc for arn in _managed_arns(items) if (doc := reader.managed_document(arn)) is not None
-            }
-            principals = load_config_items(items, managed_policy_documents=documents).principals
+            principals = load_config_items(
+                items, managed_policy_documents=reader.managed_documents(items)
+            ).principals
         else:
             # A group or managed policy changed: re-evaluate the principals it reaches, from a full sweep.
             sweep = sweep_authorization_details(iam, deadline=deadline_of(client_factory))

@@ -10,10 +10,9 @@ as a repository action by the analyses: unknown never means harmless.
 
 from functools import lru_cache
 
+from ecr_access.ecr_action_names import GET_DOWNLOAD_URL_FOR_LAYER
 from ecr_access.policy.model import ActionSpec
 from ecr_access.policy.wildcard import has_wildcard
-
-GET_DOWNLOAD_URL_FOR_LAYER = "ecr:GetDownloadUrlForLayer"
 
 PULL_ACTIONS = (GET_DOWNLOAD_URL_FOR_LAYER, "ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability")
 PUSH_ACTIONS = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ecr_access.ecr_actions import GET_DOWNLOAD_URL_FOR_LAYER
+from ecr_access.ecr_action_names import GET_DOWNLOAD_URL_FOR_LAYER
 from ecr_access.permissions.decision import AccessDecision, AccessVerdict
 from ecr_access.permissions.principal import (
     AttachedPolicy,

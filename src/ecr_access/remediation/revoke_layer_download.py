@@ -1,0 +1,139 @@
+"""Runbook ECRAccess-RevokeLayerDownload: take ecr:GetDownloadUrlForLayer away from one principal.
+
+Config passes the principal's unique id (``AROA…``/``AIDA…``); it is resolved to a
+role or user through paged ListRoles/ListUsers. The runbook attaches one inline
+policy, ``ECRAccessDenyLayerDownload``, that explicitly denies the action on every
+resource (an explicit deny overrides any allow: IAM User Guide, "Policy evaluation
+logic"), optionally also denying every action to role sessions issued before now
+(the IAM console's "revoke active sessions" pattern, on ``aws:TokenIssueTime``). It
+never detaches or deletes the principal's own policies, and never touches a
+service-linked role, the automation role, the Config rule's execution role or an
+allow-listed principal. It then re-reads the principal and re-evaluates its
+effective permission with the engine: the execution fails unless it is DENIED.
+Undo: delete that one inline policy.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from ecr_access.ecr_action_names import GET_DOWNLOAD_URL_FOR_LAYER
+from ecr_access.loaders.config_items import load_config_items
+from ecr_access.permissions.decision import AccessVerdict
+from ecr_access.permissions.evaluate import PermissionEvaluator
+from ecr_access.policy.wildcard import wildcard_match
+from ecr_access.remediation.script_inputs import RemediationRefused, comma_separated, flag
+from ecr_access.sources.iam_reader import IamReader
+
+POLICY_NAME = "ECRAccessDenyLayerDownload"
+
+
+def _find(iam: Any, unique_id: str) -> tuple[str, dict[str, Any]]:
+    """("Role" | "User", the listed entity) for a unique id; paged, as ids are not a lookup key."""
+    kinds = ("Role", "User") if unique_id.startswith("AROA") else ("User", "Role")
+    for kind in kinds:
+        for page in iam.get_paginator(f"list_{kind.lower()}s").paginate():
+            for entity in page[f"{kind}s"]:
+                if entity[f"{kind}Id"] == unique_id:
+                    return kind, entity
+    raise RemediationRefused(f"no IAM role or user has the unique id {unique_id} (deleted?); nothing changed")
+
+
+def _role_name(arn: str) -> str:
+    # arn:aws:iam::123456789012:role/path/name or arn:aws:sts::123456789012:assumed-role/name/session
+    resource = arn.split(":", 5)[-1]
+    if resource.startswith("assumed-role/"):
+        return resource.split("/")[1]
+    return resource.rsplit("/", 1)[-1]
+
+
+def _refusal(kind: str, entity: dict[str, Any], events: dict[str, Any], caller_arn: str) -> str | None:
+    arn = entity["Arn"]
+    if kind == "Role" and entity.get("Path", "/").startswith("/aws-service-role/"):
+        return f"{arn} is a service-linked role: AWS owns it"
+    protected = {_role_name(caller_arn), _role_name(events.get("AutomationAssumeRole") or ":role/")}
+    protected.update(comma_separated(events, "ProtectedRoleNames"))
+    if kind == "Role" and entity["RoleName"] in protected:
+        return f"{arn} runs this automation or the Config rule; it is never modified"
+    for pattern in comma_separated(events, "AllowedPrincipalArns"):
+        if wildcard_match(pattern, arn, case_sensitive=True):
+            return f"{arn} is allow-listed by {pattern}"
+    return None
+
+
+def deny_document(*, revoke_sessions_before: str | None) -> dict[str, Any]:
+    statements: list[dict[str, Any]] = [
+        {"Sid": "DenyLayerDownload", "Effect": "Deny", "Action": GET_DOWNLOAD_URL_FOR_LAYER, "Resource": "*"}
+    ]
+    if revoke_sessions_before is not None:
+        statements.append(
+            {
+                "Sid": "RevokeOlderSessions",
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"DateLessThan": {"aws:TokenIssueTime": revoke_sessions_before}},
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
+    iam, sts = boto3.client("iam"), boto3.client("sts")
+    unique_id = events["ResourceId"]
+    kind, entity = _find(iam, unique_id)
+    name, arn = entity[f"{kind}Name"], entity["Arn"]
+    if (reason := _refusal(kind, entity, events, sts.get_caller_identity()["Arn"])) is not None:
+        raise RemediationRefused(f"refused: {reason}; nothing changed")
+
+    revoke = flag(events, "RevokeActiveSessions") and kind == "Role"
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    document = deny_document(revoke_sessions_before=now if revoke else None)
+    put = getattr(iam, f"put_{kind.lower()}_policy")
+    try:
+        current = getattr(iam, f"get_{kind.lower()}_policy")(
+            **{f"{kind}Name": name, "PolicyName": POLICY_NAME}
+        )
+        in_place = not revoke and current["PolicyDocument"] == document
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+        in_place = False
+    if not in_place:
+        try:
+            put(**{f"{kind}Name": name, "PolicyName": POLICY_NAME, "PolicyDocument": json.dumps(document)})
+        except ClientError as exc:
+            raise RemediationRefused(
+                f"attaching {POLICY_NAME} to {arn} failed ({exc.response['Error']['Code']}); nothing changed"
+            ) from exc
+
+    reader = IamReader(iam)
+    items = reader.principal_items(kind, name)
+    (principal,) = load_config_items(
+        items, managed_policy_documents=reader.managed_documents(items)
+    ).principals
+    decision = PermissionEvaluator(repository_arn=None).evaluate(principal)
+    undo = f"aws iam delete-{kind.lower()}-policy --{kind.lower()}-name {name} --policy-name {POLICY_NAME}"
+    if decision.verdict is not AccessVerdict.DENIED:
+        raise RemediationRefused(
+            f"{arn} is still {decision.verdict.value} after {POLICY_NAME}: {decision.reason}"
+        )
+    action = "ALREADY_IN_PLACE" if in_place else "ATTACHED"
+    message = (
+        f"{action}: {POLICY_NAME} on {arn} denies {GET_DOWNLOAD_URL_FOR_LAYER}"
+        f"{'; role sessions issued before ' + now + ' revoked' if revoke else ''}. Undo: {undo}"
+    )
+    if topic := (events.get("NotificationTopicArn") or "").strip():
+        boto3.client("sns").publish(TopicArn=topic, Subject="ecr-access remediation", Message=message)
+    return {
+        "Action": action,
+        "PrincipalArn": arn,
+        "PolicyName": POLICY_NAME,
+        "Verdict": decision.verdict.value,
+        "Reason": decision.reason,
+        "UndoCommand": undo,
+        "Message": message,
+    }

@@ -1,0 +1,177 @@
+"""A small local SSM Automation runner: enough of schemaVersion 0.3 to run our runbooks against moto.
+
+moto and LocalStack do not execute Automation documents. This interprets what
+our documents use — ``aws:executeScript``, ``aws:executeAwsApi``, ``aws:branch`` —
+with SSM's parameter validation (required, ``allowedPattern``, ``allowedValues``),
+``{{ Parameter }}`` and ``{{ Step.Output }}`` substitution, ``Selector`` outputs,
+``nextStep``/``isEnd``/``onFailure`` and document outputs. A script runs in the
+test process but in an import namespace of its own, so the ``ecr_access`` modules
+embedded in the document — not the installed package — are what runs.
+"""
+
+import re
+import sys
+import traceback
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([\w.:]+)\s*\}\}")
+_OWN_PACKAGE = "ecr_access"
+
+
+class InvalidParameters(ValueError):
+    """What StartAutomationExecution answers with InvalidAutomationExecutionParametersException."""
+
+
+@dataclass
+class StepResult:
+    name: str
+    status: str  # Success | Failed
+    outputs: dict[str, Any] = field(default_factory=dict)
+    failure: str | None = None
+
+
+@dataclass
+class Execution:
+    status: str  # Success | Failed
+    steps: list[StepResult]
+    outputs: dict[str, Any]
+    failure: str | None = None
+
+    def step(self, name: str) -> StepResult:
+        return next(s for s in self.steps if s.name == name)
+
+
+@contextmanager
+def _own_import_namespace() -> Iterator[None]:
+    """Hide the installed ecr_access while a script runs; restore it (and sys.meta_path) after."""
+    ours = [name for name in sys.modules if name == _OWN_PACKAGE or name.startswith(_OWN_PACKAGE + ".")]
+    saved = {name: sys.modules.pop(name) for name in ours}
+    finders = list(sys.meta_path)
+    try:
+        yield
+    finally:
+        for name in [n for n in sys.modules if n == _OWN_PACKAGE or n.startswith(_OWN_PACKAGE + ".")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        sys.meta_path[:] = finders
+
+
+def _select(data: Any, selector: str) -> Any:
+    """The subset of JSONPath SSM selectors use here: $.A.B and $.A[0]."""
+    value = data
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", selector.removeprefix("$").lstrip(".")):
+        value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+    return value
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class AutomationRunner:
+    def __init__(self, document: Mapping[str, Any] | str | Path, name: str = "runbook") -> None:
+        if isinstance(document, str | Path):
+            name = Path(document).stem
+            document = yaml.safe_load(Path(document).read_text())
+        if document.get("schemaVersion") != "0.3":
+            raise ValueError("only Automation documents (schemaVersion 0.3) are supported")
+        self.document, self.name = document, name
+
+    def _parameters(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        declared = self.document.get("parameters", {})
+        unknown = set(given) - set(declared)
+        if unknown:
+            raise InvalidParameters(f"unknown parameters: {', '.join(sorted(unknown))}")
+        values = {}
+        for name, spec in declared.items():
+            if name in given:
+                value = given[name]
+            elif "default" in spec:
+                value = spec["default"]
+            else:
+                raise InvalidParameters(f"parameter {name} is required")
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if "allowedValues" in spec and item not in spec["allowedValues"]:
+                    raise InvalidParameters(f"{name}: {item!r} is not one of {spec['allowedValues']}")
+                if "allowedPattern" in spec and not re.search(spec["allowedPattern"], str(item)):
+                    raise InvalidParameters(f"{name}: {item!r} does not match {spec['allowedPattern']}")
+            values[name] = value
+        return values
+
+    def _substitute(self, value: Any, variables: Mapping[str, Any]) -> Any:
+        if isinstance(value, dict):
+            return {k: self._substitute(v, variables) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._substitute(v, variables) for v in value]
+        if not isinstance(value, str):
+            return value
+        whole = _PLACEHOLDER.fullmatch(value.strip())
+        if whole and whole.group(1) in variables:
+            return variables[whole.group(1)]  # a StringList stays a list
+        return _PLACEHOLDER.sub(lambda m: str(variables.get(m.group(1), m.group(0))), value)
+
+    def _execute_script(self, step: Mapping[str, Any], inputs: Mapping[str, Any]) -> Any:
+        if inputs.get("Runtime") not in ("python3.11", "python3.12"):
+            raise ValueError(f"step {step['name']}: unsupported runtime {inputs.get('Runtime')}")
+        namespace: dict[str, Any] = {"__name__": f"runbook_{self.name}_{step['name']}"}
+        with _own_import_namespace():
+            exec(compile(inputs["Script"], f"<{self.name}:{step['name']}>", "exec"), namespace)
+            return namespace[inputs["Handler"]](dict(inputs.get("InputPayload", {})), {})
+
+    @staticmethod
+    def _execute_aws_api(inputs: Mapping[str, Any]) -> Any:
+        params = {k: v for k, v in inputs.items() if k not in ("Service", "Api")}
+        return getattr(boto3.client(inputs["Service"]), _snake(inputs["Api"]))(**params)
+
+    @staticmethod
+    def _branch(inputs: Mapping[str, Any]) -> str | None:
+        for choice in inputs.get("Choices", ()):
+            actual = choice["Variable"]
+            if "StringEquals" in choice and str(actual) == choice["StringEquals"]:
+                return choice["NextStep"]
+            if "BooleanEquals" in choice and str(actual).lower() == str(choice["BooleanEquals"]).lower():
+                return choice["NextStep"]
+        return inputs.get("Default")
+
+    def start(self, parameters: Mapping[str, Any]) -> Execution:
+        variables: dict[str, Any] = dict(self._parameters(parameters))
+        steps = self.document["mainSteps"]
+        by_name = {s["name"]: i for i, s in enumerate(steps)}
+        results: list[StepResult] = []
+        index: int | None = 0
+        while index is not None and index < len(steps):
+            step = steps[index]
+            inputs = self._substitute(step.get("inputs", {}), variables)
+            following = None if step.get("isEnd") else by_name.get(step.get("nextStep"), index + 1)
+            try:
+                if step["action"] == "aws:executeScript":
+                    response = {"Payload": self._execute_script(step, inputs)}
+                elif step["action"] == "aws:executeAwsApi":
+                    response = self._execute_aws_api(inputs)
+                elif step["action"] == "aws:branch":
+                    response, target = {}, self._branch(inputs)
+                    following = by_name[target] if target else None
+                else:
+                    raise ValueError(f"action {step['action']} is not supported by this runner")
+                outputs = {o["Name"]: _select(response, o["Selector"]) for o in step.get("outputs", ())}
+            except Exception as exc:  # a step failure is data for the execution, as in SSM
+                failure = f"{type(exc).__name__}: {exc}"
+                results.append(StepResult(step["name"], "Failed", failure=failure))
+                if step.get("onFailure", "Abort") == "Abort":
+                    return Execution("Failed", results, {}, failure + "\n" + traceback.format_exc(limit=-3))
+                continue_to = step["onFailure"].removeprefix("step:")
+                index = by_name.get(continue_to, index + 1)
+                continue
+            results.append(StepResult(step["name"], "Success", outputs))
+            variables.update({f"{step['name']}.{k}": v for k, v in outputs.items()})
+            index = following
+        outputs = {name: variables.get(name) for name in self.document.get("outputs", ())}
+        return Execution("Success", results, outputs)
