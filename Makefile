@@ -4,7 +4,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PY        := $(BIN)/python
 
-.PHONY: setup test lint demo bench runbooks clean
+.PHONY: setup test lint demo bench runbooks package clean
 
 setup: $(STAMP)
 
@@ -33,6 +33,10 @@ demo: $(STAMP)
 # Render remediation/*.yaml from src/ecr_access/remediation (a test fails when they drift).
 runbooks: $(STAMP)
 	$(PY) -m ecr_access.remediation.documents
+
+# One reproducible zip per rule in dist/lambda/: the rule, the engine modules it imports, rdklib.
+package: $(STAMP)
+	$(PY) -m ecr_access.packaging.lambda_zip
 
 bench: $(STAMP)
 	$(PY) bench/exposure.py

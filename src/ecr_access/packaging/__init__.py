@@ -1,0 +1,1 @@
+"""Building what AWS runs: the rule Lambdas' deployment packages."""

@@ -1,0 +1,102 @@
+"""One reproducible zip per rule: the rule module, the ecr_access modules it imports, and rdklib.
+
+``rdk deploy`` zips only the rule folder, so the engine must travel inside the
+zip (or in a layer). ``make package`` writes dist/lambda/<RULE>.zip with the
+handler ``<RULE>.lambda_handler`` at the root, the ``ecr_access`` modules the rule
+imports (found by walking its imports, package ``__init__`` files included) and
+rdklib (pure Python; it needs only boto3, which the runtime has). Entries are
+sorted and dated 1980-01-01, so the same sources give the same bytes — the
+package can be compared, cached and signed.
+"""
+
+import ast
+import hashlib
+import importlib.util
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+RULES = ROOT / "rules"
+OUTPUT = ROOT / "dist" / "lambda"
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _origin(name: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ModuleNotFoundError, ValueError):
+        return None
+    return Path(spec.origin) if spec is not None and spec.origin else None
+
+
+def engine_files(rule_module: Path) -> dict[str, Path]:
+    """Archive name → source file for every ecr_access module (and package __init__) the rule needs."""
+    files: dict[str, Path] = {}
+    pending = list(_imports(rule_module))
+    while pending:
+        name = pending.pop()
+        if not (name == "ecr_access" or name.startswith("ecr_access.")):
+            continue
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):  # every enclosing package's __init__ runs on import
+            module = ".".join(parts[:depth])
+            origin = _origin(module)
+            if origin is None or origin.suffix != ".py":
+                continue
+            archive = str(
+                origin.relative_to(
+                    origin.parents[depth - 1] if origin.name != "__init__.py" else origin.parents[depth]
+                )
+            )
+            if archive not in files:
+                files[archive] = origin
+                pending.extend(_imports(origin))
+    return files
+
+
+def _package_files(package: str) -> dict[str, Path]:
+    spec = importlib.util.find_spec(package)
+    root = Path(spec.origin).parent
+    return {str(p.relative_to(root.parent)): p for p in sorted(root.rglob("*.py"))}
+
+
+def build(rule: str, output: Path = OUTPUT) -> Path:
+    folder = RULES / rule
+    entries = {
+        f"{rule}.py": folder / f"{rule}.py",
+        **engine_files(folder / f"{rule}.py"),
+        **_package_files("rdklib"),
+    }
+    output.mkdir(parents=True, exist_ok=True)
+    target = output / f"{rule}.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, _FIXED_TIME)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[name].read_bytes())
+    return target
+
+
+def rule_names() -> list[str]:
+    return sorted(p.name for p in RULES.iterdir() if (p / "parameters.json").exists())
+
+
+if __name__ == "__main__":
+    destination = Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT
+    for rule in rule_names():
+        built = build(rule, destination)
+        digest = hashlib.sha256(built.read_bytes()).hexdigest()
+        print(f"{built} {built.stat().st_size:,} bytes sha256 {digest}")
