@@ -5,12 +5,11 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 from test_exposure_table import CASES
 
 from ecr_access import analyze_repository_policy
 from ecr_access.testing.automation_runner import AutomationRunner, InvalidParameters
-from ecr_access.testing.config_harness import ConfigCapture, capture_config, client_error
+from ecr_access.testing.config_harness import client_error
 
 from conftest import OWNER, TRUSTED_ACCOUNT, TRUSTED_ORG, doc
 
@@ -26,17 +25,8 @@ PUBLIC = doc(
 
 
 @pytest.fixture
-def ecr(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        yield boto3.client("ecr", region_name="us-east-1")
-
-
-@pytest.fixture
-def capture(ecr):
-    recorded = ConfigCapture()
-    with capture_config(recorded):
-        yield recorded
+def ecr(moto):
+    return boto3.client("ecr", region_name="us-east-1")
 
 
 def run(parameters):

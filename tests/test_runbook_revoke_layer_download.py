@@ -5,11 +5,10 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from ecr_access import PermissionEvaluator, load_authorization_details
 from ecr_access.testing.automation_runner import AutomationRunner
-from ecr_access.testing.config_harness import ConfigCapture, capture_config, client_error
+from ecr_access.testing.config_harness import client_error
 
 from principal_builder import ECS_TASKS_TRUST
 
@@ -24,17 +23,8 @@ PULL = {
 
 
 @pytest.fixture
-def iam(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        yield boto3.client("iam", region_name="us-east-1")
-
-
-@pytest.fixture
-def capture(iam):
-    recorded = ConfigCapture()
-    with capture_config(recorded):
-        yield recorded
+def iam(moto):
+    return boto3.client("iam", region_name="us-east-1")
 
 
 def run(resource_id, **parameters):

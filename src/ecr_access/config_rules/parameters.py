@@ -6,8 +6,8 @@ from typing import Any
 
 from rdklib import InvalidParametersError
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+from ecr_access.aws_identifiers import ACCOUNT_ID, ORGANIZATION_ID
+
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 # rdklib reads these itself (cross-account execution); they are validated, then passed through.
@@ -32,11 +32,11 @@ def _matching(
 
 
 def account_ids(parameters: Mapping[str, Any], name: str) -> tuple[str, ...]:
-    return _matching(parameters, name, _ACCOUNT_ID, "a 12-digit AWS account id")
+    return _matching(parameters, name, ACCOUNT_ID, "a 12-digit AWS account id")
 
 
 def organization_ids(parameters: Mapping[str, Any], name: str) -> tuple[str, ...]:
-    return _matching(parameters, name, _ORG_ID, "an organization id such as o-a1b2c3d4e5")
+    return _matching(parameters, name, ORGANIZATION_ID, "an organization id such as o-a1b2c3d4e5")
 
 
 def boolean(parameters: Mapping[str, Any], name: str, *, default: bool) -> bool:

@@ -14,11 +14,11 @@ Deny statements of the same policy are applied first (explicit deny wins); only
 """
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from ecr_access.aws_identifiers import ACCOUNT_ID, ORGANIZATION_ID
 from ecr_access.ecr_actions import (
     GET_DOWNLOAD_URL_FOR_LAYER,
     REPOSITORY_ACTIONS,
@@ -36,8 +36,6 @@ from ecr_access.policy.parse import parse_policy_text
 # SetRepositoryPolicy accepts at most 10,240 characters (ECR User Guide, "Amazon ECR service quotas").
 ECR_POLICY_MAX_CHARS = 10_240
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 _VERDICT_OF = {Reach.PUBLIC: ExposureVerdict.PUBLIC, Reach.UNTRUSTED: ExposureVerdict.CROSS_ACCOUNT_UNTRUSTED}
 _NO_POLICY = RepositoryExposure(ExposureVerdict.RESTRICTED, False, (), has_policy=False)
 
@@ -49,10 +47,10 @@ def _trust_zone(
     accounts = frozenset({owner_account, *trusted_accounts})
     organizations = frozenset(o.lower() if isinstance(o, str) else o for o in trusted_org_ids)
     for account in accounts:
-        if not isinstance(account, str) or not _ACCOUNT_ID.match(account):
+        if not isinstance(account, str) or not ACCOUNT_ID.match(account):
             raise ValueError(f"account id {account!r} is not 12 digits")
     for org in organizations:
-        if not isinstance(org, str) or not _ORG_ID.match(org):
+        if not isinstance(org, str) or not ORGANIZATION_ID.match(org):
             raise ValueError(f"organization id {org!r} does not look like o-xxxxxxxxxx")
     return TrustZone(accounts, organizations)
 

@@ -19,17 +19,13 @@ negated test, which is also true when the key is absent (IAM User Guide,
 ``StringNotEquals aws:PrincipalOrgID o-x`` denies everyone outside ``o-x``.
 """
 
-import re
 from enum import Enum
 
+from ecr_access.aws_identifiers import ACCOUNT_ID, IAM_UNIQUE_ID, ORGANIZATION_ID
 from ecr_access.exposure.limits import Limit, LimitKind, Member, MemberKind
 from ecr_access.exposure.network import NETWORK_KEYS, network_value_is_narrow
 from ecr_access.policy.model import ConditionClause, OperatorFamily, SetOperator
 from ecr_access.policy.variables import Escaped, Template
-
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-_UNIQUE_ID = re.compile(r"^A[A-Z]{3}[A-Z0-9]{12,}$")
 
 ORG_KEYS = frozenset({"aws:principalorgid", "aws:sourceorgid"})
 ORG_PATH_KEYS = frozenset({"aws:principalorgpaths", "aws:sourceorgpaths"})
@@ -72,16 +68,16 @@ def _member(key: str, value: Template, wildcards: bool) -> Member | _Unbounded |
     if key in ORG_KEYS:
         if is_pattern:
             return _UNBOUNDED
-        return Member(MemberKind.ORGANIZATION, text.lower()) if _ORG_ID.match(text.lower()) else None
+        return Member(MemberKind.ORGANIZATION, text.lower()) if ORGANIZATION_ID.match(text.lower()) else None
     if key in ORG_PATH_KEYS:
         org = text.split("/", 1)[0]
         if not fixed(org):
             return _UNBOUNDED
-        return Member(MemberKind.ORGANIZATION, org.lower()) if _ORG_ID.match(org.lower()) else None
+        return Member(MemberKind.ORGANIZATION, org.lower()) if ORGANIZATION_ID.match(org.lower()) else None
     if key in ACCOUNT_KEYS:
         if is_pattern:
             return _UNBOUNDED
-        return Member(MemberKind.ACCOUNT, text) if _ACCOUNT_ID.match(text) else None
+        return Member(MemberKind.ACCOUNT, text) if ACCOUNT_ID.match(text) else None
     if key in ARN_KEYS:
         fields = text.split(":", 5)
         if len(fields) < 6:
@@ -90,14 +86,14 @@ def _member(key: str, value: Template, wildcards: bool) -> Member | _Unbounded |
             return _UNBOUNDED  # any account, or any resource of a type that names none
         if fields[4] == "":
             return Member(MemberKind.RESOURCE, text)  # one S3 bucket: fixed, owner unknown
-        return Member(MemberKind.ACCOUNT, fields[4]) if _ACCOUNT_ID.match(fields[4]) else None
+        return Member(MemberKind.ACCOUNT, fields[4]) if ACCOUNT_ID.match(fields[4]) else None
     # aws:userid: "AIDA…" for a user, "AROA…:session" for a role session, the account id for root
     unique_id = text.split(":", 1)[0]
     if not fixed(unique_id):
         return _UNBOUNDED
-    if _ACCOUNT_ID.match(unique_id):
+    if ACCOUNT_ID.match(unique_id):
         return Member(MemberKind.ACCOUNT, unique_id)
-    return Member(MemberKind.PRINCIPAL_ID, unique_id) if _UNIQUE_ID.match(unique_id) else None
+    return Member(MemberKind.PRINCIPAL_ID, unique_id) if IAM_UNIQUE_ID.match(unique_id) else None
 
 
 def _identity_limit(clause: ConditionClause) -> Limit | None:

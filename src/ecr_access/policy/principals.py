@@ -12,13 +12,12 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from ecr_access.aws_identifiers import ACCOUNT_ID, IAM_UNIQUE_ID
 from ecr_access.policy.errors import PolicyError
 from ecr_access.policy.model import Principal, PrincipalKind
 from ecr_access.policy.wildcard import has_wildcard
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
 _IAM_ARN = re.compile(r"^arn:[^:]+:(iam|sts)::([^:]*):(.+)$")
-_UNIQUE_ID = re.compile(r"^A[A-Z]{3}[A-Z0-9]{12,}$")
 _IDENTITY_RESOURCE_PREFIXES = ("user/", "role/", "federated-user/", "assumed-role/")
 
 
@@ -26,9 +25,9 @@ _IDENTITY_RESOURCE_PREFIXES = ("user/", "role/", "federated-user/", "assumed-rol
 def _account_principal(value: str) -> Principal:
     if value == "*":
         return Principal(PrincipalKind.ANYONE, value)
-    if _ACCOUNT_ID.match(value):
+    if ACCOUNT_ID.match(value):
         return Principal(PrincipalKind.ACCOUNT, value, value)
-    if _UNIQUE_ID.match(value):
+    if IAM_UNIQUE_ID.match(value):
         return Principal(PrincipalKind.UNIQUE_ID, value)
     arn = _IAM_ARN.match(value)
     if arn is None:
@@ -39,7 +38,7 @@ def _account_principal(value: str) -> Principal:
     account, resource = arn.group(2), arn.group(3)
     if has_wildcard(account) or account == "":
         return Principal(PrincipalKind.ANY_ACCOUNT, value)
-    if not _ACCOUNT_ID.match(account):
+    if not ACCOUNT_ID.match(account):
         raise PolicyError(f'principal "{value}" names account "{account}", which is not a 12-digit id')
     if resource == "root":
         return Principal(PrincipalKind.ACCOUNT, value, account)
@@ -55,7 +54,7 @@ def _federated_principal(value: str) -> Principal:
     if value == "*":
         return Principal(PrincipalKind.ANYONE, value)
     arn = _IAM_ARN.match(value)
-    if arn and arn.group(3).startswith("saml-provider/") and _ACCOUNT_ID.match(arn.group(2)):
+    if arn and arn.group(3).startswith("saml-provider/") and ACCOUNT_ID.match(arn.group(2)):
         # Only users that the account's own SAML IdP signs in reach this.
         return Principal(PrincipalKind.SAML_PROVIDER, value, arn.group(2))
     # Cognito, Google, Facebook, Login with Amazon and OIDC providers: anyone who
