@@ -205,6 +205,17 @@ def test_change_triggered(config, item, parameters, compliance, annotation):
     assert config.put_calls[0]["TestMode"] is False
 
 
+def test_an_item_without_policy_text_is_never_compliant(config):
+    item = repository_item("team/app", {})
+    del item["configuration"]["RepositoryPolicyText"]
+    RULE.lambda_handler(change_event(item, NAME), None)
+    (evaluation,) = config.evaluations
+    assert evaluation["ComplianceType"] == "NON_COMPLIANT"
+    assert evaluation["Annotation"] == (
+        "policy could not be analysed: the configuration item has no RepositoryPolicyText"
+    )
+
+
 def test_oversized_notification_is_inflated_from_history(config):
     item = repository_item("big/repo", PUBLIC)
     config.history["big/repo"] = item

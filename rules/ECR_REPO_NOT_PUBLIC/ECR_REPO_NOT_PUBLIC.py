@@ -16,6 +16,7 @@ from ecr_access.config_rules.repository_evaluation import (
     RESOURCE_TYPE,
     RepositoryRuleSettings,
     repository_evaluation,
+    unreadable_repository,
 )
 from ecr_access.sources.ecr_repositories import sweep_repositories
 
@@ -43,10 +44,17 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
 
     def evaluate_change(self, event, client_factory, configuration_item, valid_rule_parameters):
         configuration = configuration_item.get("configuration") or {}
+        if "RepositoryPolicyText" not in configuration:
+            # Config always records it ({} when there is no policy): its absence means unknown, never "none".
+            return [
+                unreadable_repository(
+                    configuration_item["resourceId"], "the configuration item has no RepositoryPolicyText"
+                )
+            ]
         return [
             repository_evaluation(
                 configuration_item["resourceId"],
-                configuration.get("RepositoryPolicyText"),  # JSON text, or {} when there is none
+                configuration["RepositoryPolicyText"],  # JSON text, or {} when there is none
                 owner_account=configuration_item["awsAccountId"],
                 tags=_item_tags(configuration_item),
                 settings=valid_rule_parameters["settings"],

@@ -19,6 +19,12 @@ class RepositoryRuleSettings:
     exemption_tag_key: str | None = None
 
 
+def unreadable_repository(name: str, reason: str) -> Evaluation:
+    return fitted_evaluation(
+        ComplianceType.NON_COMPLIANT, name, RESOURCE_TYPE, f"policy could not be analysed: {reason}"
+    )
+
+
 def repository_evaluation(
     name: str,
     policy: str | Mapping | None,
@@ -40,9 +46,7 @@ def repository_evaluation(
             trusted_org_ids=settings.trusted_organizations,
         )
     except (PolicyError, ValueError) as exc:
-        return fitted_evaluation(
-            ComplianceType.NON_COMPLIANT, name, RESOURCE_TYPE, f"policy could not be analysed: {exc}"
-        )
+        return unreadable_repository(name, str(exc))
     if not exposure.verdict.exposed:
         return fitted_evaluation(ComplianceType.COMPLIANT, name, RESOURCE_TYPE, exposure.summary())
     first, *others = exposure.findings
