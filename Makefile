@@ -4,7 +4,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PY        := $(BIN)/python
 
-.PHONY: setup test lint demo bench runbooks package clean
+.PHONY: setup test lint demo bench runbooks templates package clean
 
 setup: $(STAMP)
 
@@ -33,6 +33,10 @@ demo: $(STAMP)
 # Render remediation/*.yaml from src/ecr_access/remediation (a test fails when they drift).
 runbooks: $(STAMP)
 	$(PY) -m ecr_access.remediation.documents
+
+# Render conformance-pack.yaml and deploy/*.yaml (they embed the runbooks and IAM policies).
+templates: runbooks
+	$(PY) -m ecr_access.deployment.templates
 
 # One reproducible zip per rule in dist/lambda/: the rule, the engine modules it imports, rdklib.
 package: $(STAMP)

@@ -5,7 +5,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from ecr_access.cli import check_policy, runbook_source, who_can_pull
+from ecr_access.cli import check_policy, deployment, runbook_source, who_can_pull
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     check_policy.add_parser(subparsers)
     who_can_pull.add_parser(subparsers)
     runbook_source.add_parser(subparsers)
+    deployment.add_parsers(subparsers)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""What deploys ecr-access: the conformance pack and CloudFormation templates, rendered from one source."""

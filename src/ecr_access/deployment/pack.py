@@ -1,0 +1,250 @@
+"""conformance-pack.yaml: both rules as CUSTOM_LAMBDA rules, and their remediation.
+
+Only AWS::Config::ConfigRule and AWS::Config::RemediationConfiguration resources,
+Parameters and Conditions, as conformance packs allow; optional rule parameters go
+through the ``Fn::If``/``AWS::NoValue`` pattern of AWS's own sample packs. The
+principal rule is created only where ``EvaluateIamHere`` is true: IAM is recorded in
+one Region. Remediation is manual by default for both rules: on the first day the
+allow-lists and trusted accounts are rarely complete, and a wrong automatic
+remediation breaks a pipeline; switch the repository rule to automatic once its
+findings are reviewed (its runbook backs up first and refuses concurrent edits).
+
+For an organization pack the automation role ARNs must be literal strings, not
+intrinsic functions: ``organization_pack`` writes them in.
+"""
+
+from typing import Any
+
+from ecr_access.deployment.roles import RULE_EXECUTION_ROLE_NAME
+
+FREQUENCIES = ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"]
+REPO_RULE, PRINCIPAL_RULE = "ECR_REPO_NOT_PUBLIC", "ECR_LAYER_DOWNLOAD_RESTRICTED"
+REPO_RUNBOOK, PRINCIPAL_RUNBOOK = "ECRAccess-RestrictRepositoryPolicy", "ECRAccess-RevokeLayerDownload"
+
+# Optional pack parameters passed to a rule as the rule parameter of the same name.
+REPO_RULE_OPTIONS = ["TrustedAccountIds", "TrustedOrganizationIds", "ExemptionTagKey"]
+PRINCIPAL_RULE_OPTIONS = [
+    "AllowedPrincipalArns",
+    "AllowedPrincipalTagKey",
+    "AllowedPrincipalTagValue",
+    "AllowedServicePrincipals",
+]
+FLAGS = {"ReportOnlyChanges": "false", "ConditionalAccessIsCompliant": "false", "EvaluateScps": "false"}
+
+
+def string_parameter(description: str, default: str | None = None, **more: Any) -> dict[str, Any]:
+    """A CloudFormation String parameter."""
+    parameter: dict[str, Any] = {"Type": "String", "Description": description, **more}
+    if default is not None:
+        parameter["Default"] = default
+    return parameter
+
+
+def _optional(name: str) -> Any:
+    return {"Fn::If": [f"Has{name}", {"Ref": name}, {"Ref": "AWS::NoValue"}]}
+
+
+def _optional_static(name: str) -> Any:
+    return {"Fn::If": [f"Has{name}", {"StaticValue": {"Values": [{"Ref": name}]}}, {"Ref": "AWS::NoValue"}]}
+
+
+def _static(value: Any) -> dict[str, Any]:
+    return {"StaticValue": {"Values": [value]}}
+
+
+def _rule(
+    name: str, lambda_parameter: str, resource_types: list[str], inputs: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Config::ConfigRule",
+        "Properties": {
+            "ConfigRuleName": name,
+            "Description": {
+                REPO_RULE: "No ECR repository policy lets the public or an untrusted account pull layers.",
+                PRINCIPAL_RULE: "Only allow-listed principals may call ecr:GetDownloadUrlForLayer.",
+            }[name],
+            "Scope": {"ComplianceResourceTypes": resource_types},
+            "Source": {
+                "Owner": "CUSTOM_LAMBDA",
+                "SourceIdentifier": {"Ref": lambda_parameter},
+                "SourceDetails": [
+                    {"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"},
+                    {
+                        "EventSource": "aws.config",
+                        "MessageType": "OversizedConfigurationItemChangeNotification",
+                    },
+                    {
+                        "EventSource": "aws.config",
+                        "MessageType": "ScheduledNotification",
+                        "MaximumExecutionFrequency": {"Ref": "EvaluationFrequency"},
+                    },
+                ],
+            },
+            "InputParameters": inputs,
+        },
+    }
+
+
+def _remediation(
+    rule_resource: str,
+    runbook: str,
+    resource_parameter: str,
+    role_parameter: str,
+    automatic_parameter: str,
+    statics: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Config::RemediationConfiguration",
+        "Properties": {
+            "ConfigRuleName": {"Ref": rule_resource},
+            "TargetType": "SSM_DOCUMENT",
+            "TargetId": runbook,
+            "Parameters": {
+                resource_parameter: {"ResourceValue": {"Value": "RESOURCE_ID"}},
+                "AutomationAssumeRole": _static({"Ref": role_parameter}),
+                **statics,
+            },
+            "Automatic": {"Ref": automatic_parameter},
+            "MaximumAutomaticAttempts": 3,
+            "RetryAttemptSeconds": 60,
+            "ExecutionControls": {
+                "SsmControls": {"ConcurrentExecutionRatePercentage": 10, "ErrorPercentage": 10}
+            },
+        },
+    }
+
+
+def conformance_pack() -> dict[str, Any]:
+    options = REPO_RULE_OPTIONS + PRINCIPAL_RULE_OPTIONS + ["NotificationTopicArn"]
+    parameters = {
+        "RepoRuleLambdaArn": string_parameter(
+            f"ARN of the {REPO_RULE} Lambda (central stack output RepoRuleFunctionArn)"
+        ),
+        "PrincipalRuleLambdaArn": string_parameter(
+            f"ARN of the {PRINCIPAL_RULE} Lambda (PrincipalRuleFunctionArn)"
+        ),
+        "ExecutionRoleName": string_parameter(
+            "Role the Lambdas assume in this account", RULE_EXECUTION_ROLE_NAME
+        ),
+        "EvaluationFrequency": string_parameter(
+            "How often the periodic evaluation runs", "TwentyFour_Hours", AllowedValues=FREQUENCIES
+        ),
+        "EvaluateIamHere": string_parameter(
+            f"true in the one Region that records IAM: creates {PRINCIPAL_RULE}",
+            "true",
+            AllowedValues=["true", "false"],
+        ),
+        "TrustedAccountIds": string_parameter("Comma-separated accounts that may pull besides the owner", ""),
+        "TrustedOrganizationIds": string_parameter(
+            "Comma-separated organization ids (o-…) whose principals may pull", ""
+        ),
+        "ExemptionTagKey": string_parameter("A repository tagged <key>=true is NOT_APPLICABLE", ""),
+        "AllowedPrincipalArns": string_parameter(
+            "Comma-separated ARN patterns (with *) allowed to pull layers", ""
+        ),
+        "AllowedPrincipalTagKey": string_parameter("Tag key that marks an approved application", ""),
+        "AllowedPrincipalTagValue": string_parameter(
+            "Value of AllowedPrincipalTagKey (empty: any value)", ""
+        ),
+        "AllowedServicePrincipals": string_parameter(
+            "Comma-separated services whose roles are applications", ""
+        ),
+        **{
+            flag: string_parameter(f"Rule parameter {flag}", default, AllowedValues=["true", "false"])
+            for flag, default in FLAGS.items()
+        },
+        "RepoRemediationRoleArn": string_parameter(
+            f"AutomationAssumeRole of {REPO_RUNBOOK} (member stack output)"
+        ),
+        "PrincipalRemediationRoleArn": string_parameter(
+            f"AutomationAssumeRole of {PRINCIPAL_RUNBOOK} (member stack output)"
+        ),
+        "RepoRemediationAutomatic": string_parameter(
+            f"Run {REPO_RUNBOOK} automatically", "false", AllowedValues=["true", "false"]
+        ),
+        "PrincipalRemediationAutomatic": string_parameter(
+            f"Run {PRINCIPAL_RUNBOOK} automatically", "false", AllowedValues=["true", "false"]
+        ),
+        "RepoRemediationMode": string_parameter(
+            "RemoveStatements or RestrictToOrganization",
+            "RemoveStatements",
+            AllowedValues=["RemoveStatements", "RestrictToOrganization"],
+        ),
+        "RevokeActiveSessions": string_parameter(
+            "Also revoke older role sessions when revoking", "false", AllowedValues=["true", "false"]
+        ),
+        "NotificationTopicArn": string_parameter(
+            "SNS topic told about each revocation (ecr-access-* topics)", ""
+        ),
+    }
+    conditions = {f"Has{name}": {"Fn::Not": [{"Fn::Equals": [{"Ref": name}, ""]}]} for name in options}
+    conditions["CreatePrincipalRule"] = {"Fn::Equals": [{"Ref": "EvaluateIamHere"}, "true"]}
+    repo_inputs = {
+        **{o: _optional(o) for o in REPO_RULE_OPTIONS},
+        "ExecutionRoleName": {"Ref": "ExecutionRoleName"},
+        "ReportOnlyChanges": {"Ref": "ReportOnlyChanges"},
+    }
+    principal_inputs = {
+        **{o: _optional(o) for o in PRINCIPAL_RULE_OPTIONS},
+        "ExecutionRoleName": {"Ref": "ExecutionRoleName"},
+        **{flag: {"Ref": flag} for flag in FLAGS},
+    }
+    principal_rule = _rule(
+        PRINCIPAL_RULE,
+        "PrincipalRuleLambdaArn",
+        ["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy"],
+        principal_inputs,
+    )
+    principal_remediation = _remediation(
+        "EcrLayerDownloadRestrictedRule",
+        PRINCIPAL_RUNBOOK,
+        "ResourceId",
+        "PrincipalRemediationRoleArn",
+        "PrincipalRemediationAutomatic",
+        {
+            "AllowedPrincipalArns": _optional_static("AllowedPrincipalArns"),
+            "ProtectedRoleNames": _static({"Ref": "ExecutionRoleName"}),
+            "RevokeActiveSessions": _static({"Ref": "RevokeActiveSessions"}),
+            "NotificationTopicArn": _optional_static("NotificationTopicArn"),
+        },
+    )
+    return {
+        "Parameters": parameters,
+        "Conditions": conditions,
+        "Resources": {
+            "EcrRepoNotPublicRule": _rule(
+                REPO_RULE, "RepoRuleLambdaArn", ["AWS::ECR::Repository"], repo_inputs
+            ),
+            "EcrRepoNotPublicRemediation": _remediation(
+                "EcrRepoNotPublicRule",
+                REPO_RUNBOOK,
+                "RepositoryName",
+                "RepoRemediationRoleArn",
+                "RepoRemediationAutomatic",
+                {
+                    "TrustedAccountIds": _optional_static("TrustedAccountIds"),
+                    "TrustedOrganizationIds": _optional_static("TrustedOrganizationIds"),
+                    "Mode": _static({"Ref": "RepoRemediationMode"}),
+                },
+            ),
+            "EcrLayerDownloadRestrictedRule": {**principal_rule, "Condition": "CreatePrincipalRule"},
+            "EcrLayerDownloadRestrictedRemediation": {
+                **principal_remediation,
+                "Condition": "CreatePrincipalRule",
+            },
+        },
+    }
+
+
+def organization_pack(repo_role_arn: str, principal_role_arn: str) -> dict[str, Any]:
+    """The pack with the automation role ARNs written as literal strings, as organization packs require."""
+    pack = conformance_pack()
+    resources = pack["Resources"]
+    for resource, arn in (
+        ("EcrRepoNotPublicRemediation", repo_role_arn),
+        ("EcrLayerDownloadRestrictedRemediation", principal_role_arn),
+    ):
+        resources[resource]["Properties"]["Parameters"]["AutomationAssumeRole"] = _static(arn)
+    for parameter in ("RepoRemediationRoleArn", "PrincipalRemediationRoleArn"):
+        del pack["Parameters"][parameter]
+    return pack

@@ -1,0 +1,79 @@
+"""The IAM policies of every role the templates create, in one place (the templates embed them).
+
+Each is least privilege for what its code calls, and a test analyses them all with
+the engine: none may call ecr:GetDownloadUrlForLayer, none uses a "*" action, and
+the rule roles write nothing but evaluations and logs.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+IAM_POLICIES = Path(__file__).resolve().parents[3] / "deploy" / "iam"
+RULE_EXECUTION_ROLE_NAME = "ecr-access-rule-execution"
+
+
+def automation_policy(runbook: str) -> dict[str, Any]:
+    """The runbook's AutomationAssumeRole policy (deploy/iam/<runbook>.automation-policy.json)."""
+    return json.loads((IAM_POLICIES / f"{runbook}.automation-policy.json").read_text())
+
+
+# What the rules read in an evaluated account, and the two Config calls they make.
+RULE_EXECUTION_POLICY: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "ReadRepositoryPolicies",
+            "Effect": "Allow",
+            "Action": ["ecr:DescribeRepositories", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ReadIamAuthorization",
+            "Effect": "Allow",
+            "Action": [
+                "iam:GetAccountAuthorizationDetails",
+                "iam:GetPolicy",
+                "iam:GetPolicyVersion",
+                "iam:ListGroupPolicies",
+                "iam:GetGroupPolicy",
+                "iam:ListAttachedGroupPolicies",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ReportToConfig",
+            "Effect": "Allow",
+            "Action": [
+                "config:PutEvaluations",
+                "config:GetComplianceDetailsByConfigRule",
+                "config:GetResourceConfigHistory",
+            ],
+            "Resource": "*",
+        },
+    ],
+}
+
+# The rule Lambdas' own role: assume the execution role in evaluated accounts, read SCPs (EvaluateScps).
+RULE_FUNCTION_POLICY: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AssumeExecutionRoleInEvaluatedAccounts",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${ExecutionRoleName}"},
+        },
+        {
+            "Sid": "ReadServiceControlPolicies",
+            "Effect": "Allow",
+            "Action": [
+                "organizations:DescribeOrganization",
+                "organizations:ListParents",
+                "organizations:ListPoliciesForTarget",
+                "organizations:DescribePolicy",
+            ],
+            "Resource": "*",
+        },
+    ],
+}

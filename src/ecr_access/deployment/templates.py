@@ -1,0 +1,288 @@
+"""The CloudFormation templates and the conformance pack, rendered by ``make templates``.
+
+- deploy/member.yaml — every evaluated account (a StackSet in an organization):
+  the role the rule Lambdas assume (read-only plus PutEvaluations), the runbooks'
+  AutomationAssumeRoles, and the runbooks themselves (a pack cannot create SSM
+  documents, and an organization pack needs them in every account).
+- deploy/central.yaml — one account (the delegated administrator): the two rule
+  Lambdas, their role, log groups, and the permission for Config to invoke them.
+- conformance-pack.yaml — both rules and their remediation, fed by pack parameters.
+The runbooks and IAM policies are embedded from their single sources; a test fails
+when a committed file differs from a fresh render.
+"""
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ecr_access.deployment.pack import conformance_pack, string_parameter
+from ecr_access.deployment.roles import (
+    RULE_EXECUTION_POLICY,
+    RULE_EXECUTION_ROLE_NAME,
+    RULE_FUNCTION_POLICY,
+    automation_policy,
+)
+from ecr_access.remediation.documents import DOCUMENTS
+
+ROOT = Path(__file__).resolve().parents[3]
+RULE_FUNCTION_ROLE_PREFIX = "ecr-access-rule-function-"
+RULES = {"ECR_REPO_NOT_PUBLIC": "RepoRule", "ECR_LAYER_DOWNLOAD_RESTRICTED": "PrincipalRule"}
+RUNBOOK_ROLES = {
+    "ECRAccess-RestrictRepositoryPolicy": "ecr-access-restrict-repository-policy",
+    "ECRAccess-RevokeLayerDownload": "ecr-access-revoke-layer-download",
+}
+
+
+def _slug(runbook: str) -> str:
+    return runbook.removeprefix("ECRAccess-").replace("-", "")
+
+
+def member_template() -> dict[str, Any]:
+    trust_rule_functions = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:root"}},
+                "Action": "sts:AssumeRole",
+                # the rule Lambdas' roles, one per Region, in the central account
+                "Condition": {
+                    "ArnLike": {
+                        "aws:PrincipalArn": {
+                            "Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:role/"
+                            + RULE_FUNCTION_ROLE_PREFIX
+                            + "*"
+                        }
+                    }
+                },
+            }
+        ],
+    }
+    resources: dict[str, Any] = {
+        "RuleExecutionRole": {
+            "Type": "AWS::IAM::Role",
+            "Condition": "IsHomeRegion",  # IAM is global: roles once, runbooks in every Region
+            "Properties": {
+                "RoleName": {"Ref": "ExecutionRoleName"},
+                "Description": "Assumed by the ecr-access rule Lambdas: read ECR and IAM, put evaluations",
+                "AssumeRolePolicyDocument": trust_rule_functions,
+                "Policies": [
+                    {"PolicyName": "ecr-access-rule-execution", "PolicyDocument": RULE_EXECUTION_POLICY}
+                ],
+            },
+        }
+    }
+    for runbook, role_name in RUNBOOK_ROLES.items():
+        trust_ssm = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ssm.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                }
+            ],
+        }
+        resources[f"{_slug(runbook)}AutomationRole"] = {
+            "Type": "AWS::IAM::Role",
+            "Condition": "IsHomeRegion",
+            "Properties": {
+                "RoleName": role_name,
+                "Description": f"AutomationAssumeRole of the {runbook} runbook",
+                "AssumeRolePolicyDocument": trust_ssm,
+                "Policies": [{"PolicyName": role_name, "PolicyDocument": automation_policy(runbook)}],
+            },
+        }
+        resources[f"{_slug(runbook)}Runbook"] = {
+            "Type": "AWS::SSM::Document",
+            "Properties": {
+                "Name": runbook,
+                "DocumentType": "Automation",
+                "DocumentFormat": "YAML",
+                "UpdateMethod": "NewVersion",
+                "Content": DOCUMENTS[runbook](),
+            },
+        }
+    outputs = {
+        "RuleExecutionRoleArn": {
+            "Condition": "IsHomeRegion",
+            "Value": {"Fn::GetAtt": ["RuleExecutionRole", "Arn"]},
+        }
+    }
+    for runbook in RUNBOOK_ROLES:
+        outputs[f"{_slug(runbook)}AutomationRoleArn"] = {
+            "Condition": "IsHomeRegion",
+            "Value": {"Fn::GetAtt": [f"{_slug(runbook)}AutomationRole", "Arn"]},
+        }
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "ecr-access, every evaluated account: rule execution role, runbook roles and runbooks",
+        "Parameters": {
+            "CentralAccountId": string_parameter(
+                "Account of the central stack (the rule Lambdas)", AllowedPattern=r"^\d{12}$"
+            ),
+            "HomeRegion": string_parameter(
+                "Region that creates the IAM roles (IAM is global; runbooks go to every Region)"
+            ),
+            "ExecutionRoleName": string_parameter(
+                "Role the rule Lambdas assume (rule parameter ExecutionRoleName)",
+                RULE_EXECUTION_ROLE_NAME,
+                AllowedPattern=r"^[\w+=,.@-]{1,64}$",
+            ),
+        },
+        "Conditions": {"IsHomeRegion": {"Fn::Equals": [{"Ref": "AWS::Region"}, {"Ref": "HomeRegion"}]}},
+        "Resources": resources,
+        "Outputs": outputs,
+    }
+
+
+def central_template() -> dict[str, Any]:
+    resources: dict[str, Any] = {
+        "RuleFunctionRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "RoleName": {"Fn::Sub": RULE_FUNCTION_ROLE_PREFIX + "${AWS::Region}"},
+                "Description": "ecr-access rule Lambdas: assume the execution role, read SCPs, write logs",
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                },
+                "Policies": [
+                    {"PolicyName": "ecr-access-rule-function", "PolicyDocument": RULE_FUNCTION_POLICY}
+                ],
+            },
+        }
+    }
+    log_write = {
+        "Sid": "WriteOwnLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": [],
+    }
+    for rule, stem in RULES.items():
+        resources[f"{stem}LogGroup"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": f"/aws/lambda/{rule}",
+                "RetentionInDays": {"Ref": "LogRetentionDays"},
+            },
+        }
+        log_write["Resource"].append({"Fn::Sub": f"${{{stem}LogGroup.Arn}}"})
+        resources[f"{stem}Function"] = {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "FunctionName": rule,
+                "Description": f"AWS Config rule {rule} (ecr-access)",
+                "Runtime": "python3.12",
+                "Handler": f"{rule}.lambda_handler",
+                "Code": {
+                    "S3Bucket": {"Ref": "CodeBucket"},
+                    "S3Key": {"Fn::Sub": f"${{CodePrefix}}{rule}.zip"},
+                },
+                "Role": {"Fn::GetAtt": ["RuleFunctionRole", "Arn"]},
+                "Timeout": 900,
+                "MemorySize": 512,
+                "LoggingConfig": {"LogGroup": {"Ref": f"{stem}LogGroup"}},
+            },
+        }
+        # Single account: only this account's Config may invoke. Organization: every member account's
+        # Config invokes it, so no SourceAccount; a caller outside still gets nothing, because the
+        # function acts only through ExecutionRoleName, which exists in the organization's accounts.
+        resources[f"{stem}ConfigPermission"] = {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": {"Ref": f"{stem}Function"},
+                "Action": "lambda:InvokeFunction",
+                "Principal": "config.amazonaws.com",
+                "SourceAccount": {
+                    "Fn::If": ["IsOrganization", {"Ref": "AWS::NoValue"}, {"Ref": "AWS::AccountId"}]
+                },
+            },
+        }
+    resources["RuleFunctionRole"]["Properties"]["Policies"].append(
+        {
+            "PolicyName": "ecr-access-rule-logs",
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [log_write]},
+        }
+    )
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "ecr-access, central account: the two Config rule Lambdas",
+        "Parameters": {
+            "CodeBucket": string_parameter("S3 bucket holding the zips from `make package`"),
+            "CodePrefix": string_parameter("Key prefix of the zips in CodeBucket", "ecr-access/"),
+            "ExecutionRoleName": string_parameter(
+                "Role the Lambdas assume in evaluated accounts",
+                RULE_EXECUTION_ROLE_NAME,
+                AllowedPattern=r"^[\w+=,.@-]{1,64}$",
+            ),
+            "Organization": string_parameter(
+                "true when member accounts' Config invokes these Lambdas",
+                "false",
+                AllowedValues=["true", "false"],
+            ),
+            "LogRetentionDays": {
+                "Type": "Number",
+                "Default": 365,
+                "Description": "CloudWatch Logs retention",
+                "AllowedValues": [30, 90, 180, 365, 731, 1827, 3653],
+            },
+        },
+        "Conditions": {"IsOrganization": {"Fn::Equals": [{"Ref": "Organization"}, "true"]}},
+        "Resources": resources,
+        "Outputs": {
+            "RuleFunctionRoleArn": {"Value": {"Fn::GetAtt": ["RuleFunctionRole", "Arn"]}},
+            **{
+                f"{stem}FunctionArn": {"Value": {"Fn::GetAtt": [f"{stem}Function", "Arn"]}}
+                for stem in RULES.values()
+            },
+        },
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # CloudFormation rejects YAML anchors and aliases
+
+
+_Dumper.add_representer(
+    str,
+    lambda dumper, value: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None
+    ),
+)
+
+
+def dump(template: dict[str, Any]) -> str:
+    return yaml.dump(template, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True)
+
+
+TEMPLATES = {
+    "conformance-pack.yaml": conformance_pack,
+    "deploy/member.yaml": member_template,
+    "deploy/central.yaml": central_template,
+}
+
+
+def write_templates(root: Path = ROOT) -> list[Path]:
+    written = []
+    for relative, build in TEMPLATES.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump(build()))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_templates(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT):
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
