@@ -4,7 +4,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PY        := $(BIN)/python
 
-.PHONY: setup test lint demo bench runbooks templates package clean
+.PHONY: setup test lint demo bench runbooks templates package vendor clean
 
 setup: $(STAMP)
 
@@ -42,10 +42,14 @@ templates: runbooks
 package: $(STAMP)
 	$(PY) -m ecr_access.packaging.lambda_zip
 
+# Copy the engine into each rule folder (git-ignored) so that `rdk deploy` ships it.
+vendor: $(STAMP)
+	$(PY) -m ecr_access.packaging.lambda_zip --vendor
+
 bench: $(STAMP)
 	$(PY) bench/exposure.py
 	$(PY) bench/permissions.py
 	$(PY) bench/rule_calls.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache .hypothesis rules/*/ecr_access

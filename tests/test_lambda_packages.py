@@ -112,3 +112,24 @@ print(json.dumps(put))
     (evaluation,) = json.loads(result.stdout.strip().splitlines()[-1])
     assert evaluation["ComplianceType"] == "NON_COMPLIANT"
     assert evaluation["ComplianceResourceId"] == ITEMS[rule]["resourceId"]
+
+
+@pytest.mark.parametrize("rule", rule_names())
+def test_a_vendored_rule_folder_runs_as_rdk_deploy_would_ship_it(tmp_path, rule):
+    import shutil
+
+    from ecr_access.packaging.lambda_zip import RULES, vendor
+
+    shutil.copytree(RULES / rule, tmp_path / rule)
+    vendor(rule, tmp_path)
+    probe = (
+        "import sys\n"
+        f"sys.path[:0] = [{str(tmp_path / rule)!r}]\n"
+        f"sys.path.append({sysconfig.get_paths()['purelib']!r})  # boto3 and rdklib (the rdklib layer)\n"
+        f"import {rule}, ecr_access\n"
+        f"assert ecr_access.__file__.startswith({str(tmp_path)!r}), ecr_access.__file__\n"
+        f"print(callable({rule}.lambda_handler))\n"
+    )
+    result = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"

@@ -90,11 +90,30 @@ def build(rule: str, output: Path = OUTPUT) -> Path:
     return target
 
 
+def vendor(rule: str, rules: Path = RULES) -> list[Path]:
+    """Copy the engine modules the rule imports into its folder (git-ignored), for ``rdk deploy``.
+
+    ``rdk deploy`` zips the rule folder as it is; with a ``python3.12-lib`` runtime
+    rdklib comes from the public rdklib layer, so only the engine is copied.
+    """
+    written = []
+    for name, source in engine_files(RULES / rule / f"{rule}.py").items():
+        target = rules / rule / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        written.append(target)
+    return written
+
+
 def rule_names() -> list[str]:
     return sorted(p.name for p in RULES.iterdir() if (p / "parameters.json").exists())
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--vendor"]:
+        for rule in rule_names():
+            print(f"{rule}: {len(vendor(rule))} engine files copied into rules/{rule}/")
+        sys.exit(0)
     destination = Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT
     for rule in rule_names():
         built = build(rule, destination)
