@@ -23,12 +23,15 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/pytest
 
-# For now the demo judges the example policies; exit 1 (exposed) is an expected result there.
+# For now the demo judges the example repository policies and the example account's principals
+# (exit 1 means "exposed" there, an expected result); the whole-account demo comes with `ecr-access demo`.
+DEMO_POLICIES := public org-restricted cross-account deny-carve-out malformed
 demo: $(STAMP)
-	@for policy in examples/*.json; do \
-	  $(BIN)/ecr-access check-policy "$$policy" --account 111122223333 --trusted-org o-a1b2c3d4e5; \
+	@for policy in $(DEMO_POLICIES); do \
+	  $(BIN)/ecr-access check-policy examples/$$policy.json --account 111122223333 --trusted-org o-a1b2c3d4e5; \
 	  [ $$? -le 2 ] || exit 1; echo; \
 	done
+	@$(BIN)/ecr-access who-can-pull --authorization-details examples/authorization-details.json; [ $$? -le 1 ]
 
 # Render remediation/*.yaml from src/ecr_access/remediation (a test fails when they drift).
 runbooks: $(STAMP)
