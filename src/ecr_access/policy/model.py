@@ -46,10 +46,6 @@ class Principal:
     value: str  # as written in the policy
     account: str | None = None  # the 12-digit account it belongs to, when one is named
 
-    @property
-    def label(self) -> str:
-        return "*" if self.kind is PrincipalKind.ANYONE else self.value
-
 
 class OperatorFamily(Enum):
     STRING = "String"
@@ -126,10 +122,6 @@ class ActionSpec:
     def matches(self, action: str) -> bool:
         hit = any(wildcard_match(p, action, case_sensitive=False) for p in self.patterns)
         return hit != self.negated
-
-    def describe(self) -> str:
-        element = "NotAction" if self.negated else "Action"
-        return f"{element} {', '.join(self.patterns)}"
 
 
 @dataclass(frozen=True, slots=True)

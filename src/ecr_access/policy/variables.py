@@ -45,10 +45,6 @@ class Template:
     parts: tuple[TemplatePart, ...]
 
     @property
-    def variables(self) -> tuple[Variable, ...]:
-        return tuple(p for p in self.parts if isinstance(p, Variable))
-
-    @property
     def has_variables(self) -> bool:
         return any(isinstance(p, Variable) for p in self.parts)
 

@@ -9,8 +9,6 @@ policies.
 import re
 from functools import lru_cache
 
-WILDCARD_CHARS = frozenset("*?")
-
 
 def has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text

@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ecr_access.config_rules.deadline import Deadline
+from ecr_access.sources.aws_errors import describe_error
 
 log = logging.getLogger("ecr_access.sources")
 PAGE_SIZE = 1_000
@@ -38,13 +39,6 @@ class RepositorySweep:
     names: set[str] = field(default_factory=set)
     failures: list[str] = field(default_factory=list)  # "name: reason", one per repository that failed
     unreached: list[str] = field(default_factory=list)
-
-
-def _error(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        error = exc.response["Error"]
-        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}".strip()
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _read(ecr: Any, repository: dict[str, Any], read_tags: bool) -> RepositoryRecord:
@@ -77,8 +71,8 @@ def _list(ecr: Any, sweep: RepositorySweep, deadline: Deadline) -> list[dict[str
                 break
     except (ClientError, BotoCoreError) as exc:
         sweep.listing_complete = False
-        sweep.failures.append(f"(listing repositories): {_error(exc)}")
-        log.error("listing repositories failed after %d: %s", len(repositories), _error(exc))
+        sweep.failures.append(f"(listing repositories): {describe_error(exc)}")
+        log.error("listing repositories failed after %d: %s", len(repositories), describe_error(exc))
     sweep.names = {r["repositoryName"] for r in repositories}
     return repositories
 
@@ -102,8 +96,8 @@ def sweep_repositories(
                 try:
                     sweep.records.append(future.result())
                 except (ClientError, BotoCoreError) as exc:
-                    sweep.failures.append(f"{name}: {_error(exc)}")
-                    log.error("repository %s could not be read: %s", name, _error(exc))
+                    sweep.failures.append(f"{name}: {describe_error(exc)}")
+                    log.error("repository %s could not be read: %s", name, describe_error(exc))
     sweep.unreached = [r["repositoryName"] for r in reversed(pending)]
     if sweep.unreached:
         log.error(

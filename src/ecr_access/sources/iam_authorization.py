@@ -13,6 +13,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ecr_access.config_rules.deadline import Deadline
+from ecr_access.sources.aws_errors import describe_error
 
 log = logging.getLogger("ecr_access.sources")
 AUTHORIZATION_FILTER = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
@@ -26,12 +27,6 @@ class AuthorizationSweep:
     failure: str | None = None
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        return f"{exc.response['Error'].get('Code')}: {exc.response['Error'].get('Message', '')}".strip()
-    return f"{type(exc).__name__}: {exc}"
-
-
 def sweep_authorization_details(iam: Any, *, deadline: Deadline) -> AuthorizationSweep:
     sweep = AuthorizationSweep()
     request: dict[str, Any] = {"Filter": AUTHORIZATION_FILTER, "MaxItems": PAGE_SIZE}
@@ -41,7 +36,7 @@ def sweep_authorization_details(iam: Any, *, deadline: Deadline) -> Authorizatio
         except (ClientError, BotoCoreError) as exc:
             sweep.complete, sweep.failure = (
                 False,
-                f"GetAccountAuthorizationDetails page {len(sweep.pages) + 1}: " + (_describe(exc)),
+                f"GetAccountAuthorizationDetails page {len(sweep.pages) + 1}: " + (describe_error(exc)),
             )
             log.error("authorization-details sweep failed: %s", sweep.failure)
             return sweep

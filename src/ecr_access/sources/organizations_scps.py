@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ecr_access.loaders.scps import load_scp_levels
 from ecr_access.permissions.principal import AttachedPolicy
 from ecr_access.policy.errors import PolicyError
+from ecr_access.sources.aws_errors import error_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,6 @@ def read_scp_levels(organizations: Any, account_id: str) -> ScpReading:
         levels = [_policies(organizations, target) for target in _targets(organizations, account_id)]
         return ScpReading(load_scp_levels(levels), f"SCPs evaluated ({len(levels)} levels)")
     except (ClientError, BotoCoreError) as exc:
-        code = exc.response["Error"].get("Code") if isinstance(exc, ClientError) else type(exc).__name__
-        return ScpReading((), f"SCPs not evaluated (Organizations: {code})")
+        return ScpReading((), f"SCPs not evaluated (Organizations: {error_code(exc)})")
     except PolicyError as exc:
         return ScpReading((), f"SCPs not evaluated ({exc})")
