@@ -1,7 +1,6 @@
 """ECR_LAYER_DOWNLOAD_RESTRICTED through lambda_handler against moto IAM (real AWS managed policies)."""
 
 import json
-from urllib.parse import quote
 
 import boto3
 import pytest
@@ -22,6 +21,7 @@ from ecr_access.testing.config_harness import (
     load_rule,
     periodic_event,
 )
+from ecr_access.testing.recorded_items import role_item
 
 from principal_builder import ECS_TASKS_TRUST
 
@@ -343,47 +343,6 @@ def test_report_only_changes(iam, config):
 
 
 # --- change-triggered: real-shaped, URL-encoded configuration items -----------------------------
-def _encoded(document):
-    return quote(json.dumps(document), safe="")
-
-
-def role_item(iam, name, *, status="OK"):
-    """The AWS::IAM::Role configuration item Config would deliver for a role that exists in moto."""
-    data = iam.get_role(RoleName=name)["Role"]
-    inline = [
-        {
-            "policyName": n,
-            "policyDocument": _encoded(iam.get_role_policy(RoleName=name, PolicyName=n)["PolicyDocument"]),
-        }
-        for n in iam.list_role_policies(RoleName=name)["PolicyNames"]
-    ]
-    attached = [
-        {"policyName": p["PolicyName"], "policyArn": p["PolicyArn"]}
-        for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-    ]
-    boundary = data.get("PermissionsBoundary")
-    configuration = {
-        "path": data["Path"],
-        "roleName": name,
-        "roleId": data["RoleId"],
-        "arn": data["Arn"],
-        "createDate": "2026-01-05T12:00:00.000Z",
-        "assumeRolePolicyDocument": _encoded(data["AssumeRolePolicyDocument"]),
-        "instanceProfileList": [],
-        "rolePolicyList": inline,
-        "attachedManagedPolicies": attached,
-        "permissionsBoundary": {
-            "permissionsBoundaryType": "PermissionsBoundaryPolicy",
-            "permissionsBoundaryArn": boundary["PermissionsBoundaryArn"],
-        }
-        if boundary
-        else None,
-        "tags": [{"key": t["Key"], "value": t["Value"]} for t in data.get("Tags", [])],
-        "roleLastUsed": None,
-    }
-    return _item("AWS::IAM::Role", data["RoleId"], name, data["Arn"], configuration, status)
-
-
 def _item(resource_type, resource_id, name, arn, configuration, status="OK"):
     return configuration_item(resource_type, resource_id, name, arn, configuration, status=status)
 

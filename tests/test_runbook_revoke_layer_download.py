@@ -137,6 +137,12 @@ def test_notification_says_what_was_done_and_how_to_undo(iam, capture):
             id="allow-listed",
         ),
         pytest.param("service-linked", {}, "is a service-linked role: AWS owns it", id="service-linked"),
+        pytest.param(
+            "identity-center",
+            {},
+            "is provisioned by IAM Identity Center: add the deny to its permission set instead",
+            id="identity-center-role",
+        ),
         pytest.param("automation-role", {}, "runs this automation or the Config rule", id="automation-role"),
         pytest.param("rule-role", {}, "runs this automation or the Config rule", id="rule-execution-role"),
     ],
@@ -144,6 +150,12 @@ def test_notification_says_what_was_done_and_how_to_undo(iam, capture):
 def test_protected_principals_are_refused_and_untouched(iam, capture, setup, parameters, message):
     if setup == "service-linked":
         unique_id = iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")["Role"]["RoleId"]
+    elif setup == "identity-center":
+        unique_id = iam.create_role(
+            RoleName="AWSReservedSSO_ReadOnly_0123456789abcdef",
+            Path="/aws-reserved/sso.amazonaws.com/",
+            AssumeRolePolicyDocument=json.dumps(ECS_TASKS_TRUST),
+        )["Role"]["RoleId"]
     else:
         name = {
             "allow-listed": "app",

@@ -102,14 +102,17 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
         )
         principals = load_authorization_details(sweep.pages).principals
         judged = self._judge(principals, event, client_factory, valid_rule_parameters)
+        names = {p.unique_id: p.arn for p in principals}
         if sweep.complete:
-            universe = frozenset(p.unique_id for p in principals)
-            return PeriodicOutcome([e for _, _, e in judged], universe, PRINCIPAL_TYPES)
+            universe = frozenset(names)
+            return PeriodicOutcome([e for _, _, e in judged], universe, PRINCIPAL_TYPES, names=names)
         # Pages were left unread: a principal whose groups or managed policies were on them
         # shows as unreadable. Report only principals whose data was complete; keep the
         # others' last results, retire nothing, and fail the run.
         complete = [e for _, d, e in judged if d is None or not d.unreadable]
-        return PeriodicOutcome(complete, None, PRINCIPAL_TYPES, [sweep.failure or "incomplete sweep"])
+        return PeriodicOutcome(
+            complete, None, PRINCIPAL_TYPES, [sweep.failure or "incomplete sweep"], names=names
+        )
 
 
 def lambda_handler(event, context):

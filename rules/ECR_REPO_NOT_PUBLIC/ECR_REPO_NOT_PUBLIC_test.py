@@ -101,7 +101,10 @@ class PeriodicTest(unittest.TestCase):
         outcome = RULE.evaluate_periodic({}, factory, RULE.evaluate_parameters({}))
         results = {e.complianceResourceId: e.complianceType for e in outcome.evaluations}
         self.assertEqual(results, {"public": "NON_COMPLIANT", "none": "COMPLIANT"})
-        self.assertEqual(outcome.failures, ["denied: AccessDeniedException: x"])
+        self.assertEqual(
+            outcome.failures,
+            ["denied: AccessDeniedException: x (missing permission ecr:GetRepositoryPolicy)"],
+        )
         self.assertEqual(outcome.universe, frozenset({"public", "none", "denied"}))
 
 

@@ -5,8 +5,12 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from ecr_access.cli import check_policy, deployment, runbook_source, who_can_pull
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ecr_access.cli import check_policy, demo, deployment, runbook_source, scan, who_can_pull
 from ecr_access.cli.exit_codes import ExitCode, UsageError
+from ecr_access.config_rules.rule_modules import RulesNotFound
+from ecr_access.sources.aws_errors import describe_error
 
 
 def _version() -> str:
@@ -22,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(required=True, metavar="COMMAND")
     check_policy.add_parser(subparsers)
     who_can_pull.add_parser(subparsers)
+    scan.add_parser(subparsers)
+    demo.add_parser(subparsers)
     runbook_source.add_parser(subparsers)
     deployment.add_parsers(subparsers)
     return parser
@@ -31,9 +37,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (UsageError, ValueError) as exc:  # PolicyError is a ValueError
+    except (UsageError, ValueError, RulesNotFound) as exc:  # PolicyError is a ValueError
         print(f"ecr-access: error: {exc}", file=sys.stderr)
         return ExitCode.INVALID_INPUT
+    except (ClientError, BotoCoreError) as exc:  # one line, never a traceback
+        print(f"ecr-access: error: {describe_error(exc)}", file=sys.stderr)
+        return ExitCode.INVALID_INPUT
+    except KeyboardInterrupt:
+        print("ecr-access: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ class RuleClients:
         region: str | None = None,
         assume_role_mode: bool = True,
         deadline: Deadline | None = None,
+        session: boto3.Session | None = None,
     ) -> None:
         # The run's time budget travels with its clients: rdklib's evaluate_periodic
         # signature has no place for the Lambda context.
@@ -34,6 +35,8 @@ class RuleClients:
         self._region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         self._assume = assume_role_mode
         self._session: boto3.Session | None = None
+        # The caller's own credentials (`ecr-access scan --profile`); the Lambda's by default.
+        self._own = session
         self._clients: dict[tuple[str, str | None, bool], Any] = {}
 
     def _assumed_session(self) -> boto3.Session:
@@ -42,7 +45,7 @@ class RuleClients:
                 raise RuntimeError(
                     "no execution role to assume: set ExecutionRoleName or AssumeRoleMode=false"
                 )
-            sts = boto3.client("sts", region_name=self._region, config=RETRIES)
+            sts = self._own_client("sts", self._region)
             credentials = sts.assume_role(
                 RoleArn=self._role_arn,
                 RoleSessionName="ecr-access-config-rule",
@@ -65,8 +68,11 @@ class RuleClients:
                     service, region_name=region, config=RETRIES
                 )
             else:
-                self._clients[key] = boto3.client(service, region_name=region, config=RETRIES)
+                self._clients[key] = self._own_client(service, region)
         return self._clients[key]
+
+    def _own_client(self, service: str, region: str | None) -> Any:
+        return (self._own or boto3).client(service, region_name=region, config=RETRIES)
 
 
 def deadline_of(client_factory: Any) -> Deadline:

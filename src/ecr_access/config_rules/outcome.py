@@ -14,3 +14,6 @@ class PeriodicOutcome:
     resource_types: frozenset[str]  # the types this run is authoritative for
     # Resources that could not be read or evaluated (logged, named in the final error).
     failures: list[str] = field(default_factory=list)
+    # Resource id → the name a person reads, where they differ (an IAM unique id → the ARN).
+    # Config shows the name itself; `ecr-access scan` reports have only this.
+    names: dict[str, str] = field(default_factory=dict)

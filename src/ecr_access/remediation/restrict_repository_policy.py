@@ -11,6 +11,7 @@ for the trusted organizations. A restricted repository is left untouched.
 
 import copy
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,6 +82,41 @@ def plan(
     return {**document, "Statement": changed}
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyChange:
+    """What the runbook would do to one repository; ``ecr-access scan --remediate --dry-run`` shows it."""
+
+    name: str
+    owner: str
+    original: str | None  # the policy text as read; None: no policy
+    before: RepositoryExposure
+    new_document: dict[str, Any] | None  # None: delete the policy (meaningful only when exposed)
+
+
+def propose(
+    ecr: Any, name: str, mode: str, accounts: tuple[str, ...], organizations: tuple[str, ...]
+) -> PolicyChange:
+    """Read and analyse the repository's policy and plan the change; writes nothing."""
+    owner = _owner(ecr, name)
+    original = _read_policy(ecr, name)
+    before = judge(original, owner, accounts, organizations)
+    if not before.verdict.exposed:
+        return PolicyChange(name, owner, original, before, None)
+    if original is None:  # pragma: no cover - an exposed repository always has a policy
+        raise RemediationRefused(f"{name} has no policy but was judged {before.verdict.value}")
+    return PolicyChange(
+        name, owner, original, before, plan(json.loads(original), before, mode, organizations)
+    )
+
+
+def judge(
+    text: str | None, owner: str, accounts: tuple[str, ...], organizations: tuple[str, ...]
+) -> RepositoryExposure:
+    return analyze_repository_policy(
+        text, owner_account=owner, trusted_accounts=accounts, trusted_org_ids=organizations
+    )
+
+
 def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
     name = events["RepositoryName"]
     mode = events.get("Mode") or "RemoveStatements"
@@ -88,15 +124,8 @@ def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
     organizations = comma_separated(events, "TrustedOrganizationIds")
     ecr, ssm = boto3.client("ecr"), boto3.client("ssm")
 
-    owner = _owner(ecr, name)
-    original = _read_policy(ecr, name)
-
-    def judge(text: str | None) -> RepositoryExposure:
-        return analyze_repository_policy(
-            text, owner_account=owner, trusted_accounts=accounts, trusted_org_ids=organizations
-        )
-
-    before = judge(original)
+    change = propose(ecr, name, mode, accounts, organizations)
+    before, original, new_document = change.before, change.original, change.new_document
     if not before.verdict.exposed:
         return {
             "Action": "NONE",
@@ -106,9 +135,6 @@ def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
             "RestoreCommand": "",
             "Message": f"{name} is already RESTRICTED; nothing changed",
         }
-    if original is None:  # pragma: no cover - an exposed repository always has a policy
-        raise RemediationRefused(f"{name} has no policy but was judged {before.verdict.value}")
-    new_document = plan(json.loads(original), before, mode, organizations)
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     backup = f"{BACKUP_PREFIX}/{name}/{stamp}"
@@ -142,7 +168,7 @@ def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
             f"it is unchanged; the original is backed up in {backup}"
         ) from exc
 
-    after = judge(_read_policy(ecr, name))
+    after = judge(_read_policy(ecr, name), change.owner, accounts, organizations)
     if after.verdict.exposed:
         raise RemediationRefused(
             f"{name} is still {after.verdict.value} after {mode}: {after.summary()}; restore with: {restore}"

@@ -7,13 +7,15 @@ resource (an explicit deny overrides any allow: IAM User Guide, "Policy evaluati
 logic"), optionally also denying every action to role sessions issued before now
 (the IAM console's "revoke active sessions" pattern, on ``aws:TokenIssueTime``). It
 never detaches or deletes the principal's own policies, and never touches a
-service-linked role, the automation role, the Config rule's execution role or an
+service-linked role, an IAM Identity Center role (its permission set owns it), the
+automation role, the Config rule's execution role or an
 allow-listed principal. It then re-reads the principal and re-evaluates its
 effective permission with the engine: the execution fails unless it is DENIED.
 Undo: delete that one inline policy.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,6 +56,10 @@ def _refusal(kind: str, entity: dict[str, Any], events: dict[str, Any], caller_a
     arn = entity["Arn"]
     if kind == "Role" and entity.get("Path", "/").startswith("/aws-service-role/"):
         return f"{arn} is a service-linked role: AWS owns it"
+    if kind == "Role" and entity.get("Path", "/").startswith("/aws-reserved/sso.amazonaws.com/"):
+        # IAM answers UnmodifiableEntity for roles IAM Identity Center provisions (IAM Identity
+        # Center User Guide, "Permission sets"): the deny belongs in the permission set.
+        return f"{arn} is provisioned by IAM Identity Center: add the deny to its permission set instead"
     protected = {_role_name(caller_arn), _role_name(events.get("AutomationAssumeRole") or ":role/")}
     protected.update(comma_separated(events, "ProtectedRoleNames"))
     if kind == "Role" and entity["RoleName"] in protected:
@@ -81,17 +87,33 @@ def deny_document(*, revoke_sessions_before: str | None) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """What the runbook would attach; ``ecr-access scan --remediate --dry-run`` shows it."""
+
+    kind: str  # "Role" | "User"
+    name: str
+    arn: str
+    document: dict[str, Any]  # the inline policy POLICY_NAME
+    revokes_sessions: bool
+
+
+def propose(iam: Any, caller_arn: str, events: dict[str, Any], now: str) -> Revocation:
+    """Resolve the principal and plan the inline deny; raises RemediationRefused; writes nothing."""
+    kind, entity = _find(iam, events["ResourceId"])
+    if (reason := _refusal(kind, entity, events, caller_arn)) is not None:
+        raise RemediationRefused(f"refused: {reason}; nothing changed")
+    revoke = flag(events, "RevokeActiveSessions") and kind == "Role"
+    document = deny_document(revoke_sessions_before=now if revoke else None)
+    return Revocation(kind, entity[f"{kind}Name"], entity["Arn"], document, revoke)
+
+
 def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
     iam, sts = boto3.client("iam"), boto3.client("sts")
-    unique_id = events["ResourceId"]
-    kind, entity = _find(iam, unique_id)
-    name, arn = entity[f"{kind}Name"], entity["Arn"]
-    if (reason := _refusal(kind, entity, events, sts.get_caller_identity()["Arn"])) is not None:
-        raise RemediationRefused(f"refused: {reason}; nothing changed")
-
-    revoke = flag(events, "RevokeActiveSessions") and kind == "Role"
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    document = deny_document(revoke_sessions_before=now if revoke else None)
+    revocation = propose(iam, sts.get_caller_identity()["Arn"], events, now)
+    kind, name, arn, document = revocation.kind, revocation.name, revocation.arn, revocation.document
+    revoke = revocation.revokes_sessions
     put = getattr(iam, f"put_{kind.lower()}_policy")
     try:
         current = getattr(iam, f"get_{kind.lower()}_policy")(

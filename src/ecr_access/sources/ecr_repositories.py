@@ -71,8 +71,8 @@ def _list(ecr: Any, sweep: RepositorySweep, deadline: Deadline) -> list[dict[str
                 break
     except (ClientError, BotoCoreError) as exc:
         sweep.listing_complete = False
-        sweep.failures.append(f"(listing repositories): {describe_error(exc)}")
-        log.error("listing repositories failed after %d: %s", len(repositories), describe_error(exc))
+        sweep.failures.append(f"(listing repositories): {describe_error(exc, 'ecr')}")
+        log.error("listing repositories failed after %d: %s", len(repositories), describe_error(exc, "ecr"))
     sweep.names = {r["repositoryName"] for r in repositories}
     return repositories
 
@@ -96,8 +96,8 @@ def sweep_repositories(
                 try:
                     sweep.records.append(future.result())
                 except (ClientError, BotoCoreError) as exc:
-                    sweep.failures.append(f"{name}: {describe_error(exc)}")
-                    log.error("repository %s could not be read: %s", name, describe_error(exc))
+                    sweep.failures.append(f"{name}: {describe_error(exc, 'ecr')}")
+                    log.error("repository %s could not be read: %s", name, describe_error(exc, "ecr"))
     sweep.unreached = [r["repositoryName"] for r in reversed(pending)]
     if sweep.unreached:
         log.error(

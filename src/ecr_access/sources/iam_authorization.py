@@ -36,7 +36,8 @@ def sweep_authorization_details(iam: Any, *, deadline: Deadline) -> Authorizatio
         except (ClientError, BotoCoreError) as exc:
             sweep.complete, sweep.failure = (
                 False,
-                f"GetAccountAuthorizationDetails page {len(sweep.pages) + 1}: " + (describe_error(exc)),
+                f"GetAccountAuthorizationDetails page {len(sweep.pages) + 1}: "
+                + (describe_error(exc, "iam")),
             )
             log.error("authorization-details sweep failed: %s", sweep.failure)
             return sweep

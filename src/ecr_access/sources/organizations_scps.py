@@ -15,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ecr_access.loaders.scps import load_scp_levels
 from ecr_access.permissions.principal import AttachedPolicy
 from ecr_access.policy.errors import PolicyError
-from ecr_access.sources.aws_errors import error_code
+from ecr_access.sources.aws_errors import error_code, missing_permission
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,8 @@ def read_scp_levels(organizations: Any, account_id: str) -> ScpReading:
         levels = [_policies(organizations, target) for target in _targets(organizations, account_id)]
         return ScpReading(load_scp_levels(levels), f"SCPs evaluated ({len(levels)} levels)")
     except (ClientError, BotoCoreError) as exc:
-        return ScpReading((), f"SCPs not evaluated (Organizations: {error_code(exc)})")
+        denied = missing_permission(exc, "organizations")
+        detail = f"{error_code(exc)}, missing {denied}" if denied else error_code(exc)
+        return ScpReading((), f"SCPs not evaluated (Organizations: {detail})")
     except PolicyError as exc:
         return ScpReading((), f"SCPs not evaluated ({exc})")

@@ -6,37 +6,24 @@ are answered here at the botocore level (BaseClient._make_api_call) and recorded
 every other call goes on to moto. Faults can be scripted per operation.
 """
 
-import importlib.util
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-# The rule folders of the source tree this package is installed from (editable installs).
-RULES = Path(__file__).resolve().parents[3] / "rules"
+# Re-exported: the rule tests import it with the rest of the harness.
+from ecr_access.config_rules.rule_modules import load_rule as load_rule
+
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "us-east-1"
 NOTIFICATION_TIME = "2026-11-20T10:00:00.000Z"
 CONFIG_SERVICE_ROLE = (
     f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 )
-
-
-def load_rule(name: str):
-    """Import rules/<name>/<name>.py the way Lambda does (the folder is the code root)."""
-    folder = RULES / name
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-    spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def event(
