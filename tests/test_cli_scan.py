@@ -5,12 +5,14 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
 
 from ecr_access.cli.main import main
+from ecr_access.cli.scan_settings import from_toml
 from ecr_access.demo.organization_slice import (
     PRINCIPAL_RULE_PARAMETERS,
     REPOSITORY_RULE_PARAMETERS,
@@ -19,10 +21,7 @@ from ecr_access.demo.seed import seed_account
 from ecr_access.testing.config_harness import ConfigCapture, capture_config, client_error
 
 REPOSITORY_RULE, PRINCIPAL_RULE = "ECR_REPO_NOT_PUBLIC", "ECR_LAYER_DOWNLOAD_RESTRICTED"
-
-
-def _toml(parameters: dict[str, str]) -> str:
-    return "\n".join(f"{k} = {json.dumps(v.split(','))}" for k, v in parameters.items())
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "scan-config.toml"
 
 
 @pytest.fixture(scope="module")
@@ -37,22 +36,12 @@ def demo_account():
 
 
 @pytest.fixture
-def config_file(tmp_path):
-    path = tmp_path / "ecr-access.toml"
-    path.write_text(
-        f"[{REPOSITORY_RULE}]\n{_toml(REPOSITORY_RULE_PARAMETERS)}\n\n"
-        f"[{PRINCIPAL_RULE}]\n{_toml(PRINCIPAL_RULE_PARAMETERS)}\n"
-    )
-    return path
-
-
-@pytest.fixture
-def scan(demo_account, config_file, capsys, monkeypatch):
+def scan(demo_account, capsys, monkeypatch):
     """Run `ecr-access scan --config <the demo's parameters> ARGS`: (exit code, stdout, stderr)."""
     monkeypatch.setenv("COLUMNS", "220")
 
     def run(*args: str, config: bool = True):
-        code = main(["scan", *(["--config", str(config_file)] if config else []), *args])
+        code = main(["scan", *(["--config", str(EXAMPLE_CONFIG)] if config else []), *args])
         out, err = capsys.readouterr()
         return code, out, err
 
@@ -64,17 +53,19 @@ def results(out: str) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def json_scan(demo_account, tmp_path_factory):
+def json_scan(demo_account):
     """One `scan --format json` of the demo account with its parameters: (exit code, stdout)."""
-    path = tmp_path_factory.mktemp("scan") / "ecr-access.toml"
-    path.write_text(
-        f"[{REPOSITORY_RULE}]\n{_toml(REPOSITORY_RULE_PARAMETERS)}\n\n"
-        f"[{PRINCIPAL_RULE}]\n{_toml(PRINCIPAL_RULE_PARAMETERS)}\n"
-    )
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["scan", "--config", str(path), "--format", "json"])
+        code = main(["scan", "--config", str(EXAMPLE_CONFIG), "--format", "json"])
     return code, out.getvalue()
+
+
+def test_the_example_config_file_holds_the_demos_parameters():
+    assert from_toml(EXAMPLE_CONFIG) == {
+        REPOSITORY_RULE: REPOSITORY_RULE_PARAMETERS,
+        PRINCIPAL_RULE: PRINCIPAL_RULE_PARAMETERS,
+    }
 
 
 @pytest.mark.parametrize(

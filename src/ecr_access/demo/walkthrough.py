@@ -22,7 +22,13 @@ from moto import mock_aws
 from rich.console import Console
 from rich.markup import escape
 
-from ecr_access.cli.compliance_report import ComplianceRow, print_tables, rows_from_evaluations, summary
+from ecr_access.cli.compliance_report import (
+    ComplianceRow,
+    print_tables,
+    rows_from_evaluations,
+    sorted_rows,
+    summary,
+)
 from ecr_access.cli.scan_remediation import runbook_events
 from ecr_access.config_rules.rule_modules import PRINCIPAL_RULE, REPOSITORY_RULE, load_rule
 from ecr_access.demo import organization_slice as slice_
@@ -122,7 +128,7 @@ def _remediate(console: Console, rows: list[ComplianceRow]) -> dict[str, str]:
     }
     options = {"Mode": "RemoveStatements", "RevokeActiveSessions": "false"}
     executions = {}
-    for row in (r for r in rows if r.compliance == "NON_COMPLIANT"):
+    for row in (r for r in sorted_rows(rows) if r.compliance == "NON_COMPLIANT"):
         runbook, events = runbook_events(row, PARAMETERS, options)
         parameters = {k: v for k, v in events.items() if v != ""} | {"AutomationAssumeRole": AUTOMATION_ROLE}
         execution = runners[row.rule].start(parameters)
