@@ -114,9 +114,10 @@ def periodic_event(rule: str, account: str, parameters: dict[str, str]) -> dict[
 
 
 def _evaluate(
-    rule_name: str, session: boto3.Session, target: Target, parameters: dict[str, str], region: str
-):
-    rule = getattr(load_rule(rule_name), rule_name)()
+    rule: Any, session: boto3.Session, target: Target, parameters: dict[str, str], region: str
+) -> list[ComplianceRow]:
+    """One rule's periodic evaluation in one Region, as report rows (failures as NOT_EVALUATED)."""
+    rule_name = type(rule).__name__  # RDK names the class after the rule
     try:
         valid = rule.evaluate_parameters(parameters)
     except InvalidParametersError as exc:
@@ -146,10 +147,11 @@ def _evaluate(
 def evaluate(
     session: boto3.Session, target: Target, parameters: dict[str, dict[str, str]]
 ) -> list[ComplianceRow]:
+    repository_rule, principal_rule = (getattr(load_rule(n), n)() for n in (REPOSITORY_RULE, PRINCIPAL_RULE))
     rows = []
     for region in target.regions:
-        rows += _evaluate(REPOSITORY_RULE, session, target, parameters[REPOSITORY_RULE], region)
-    rows += _evaluate(PRINCIPAL_RULE, session, target, parameters[PRINCIPAL_RULE], target.home_region)
+        rows += _evaluate(repository_rule, session, target, parameters[REPOSITORY_RULE], region)
+    rows += _evaluate(principal_rule, session, target, parameters[PRINCIPAL_RULE], target.home_region)
     return rows
 
 
@@ -177,12 +179,19 @@ def _confirm(count: int, target: Target, assume_yes: bool) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def _remediate(args, console, session, target, rows, parameters) -> tuple[ExitCode, dict[str, Any]]:
+def _remediate(
+    args: argparse.Namespace,
+    console: Console,
+    session: boto3.Session,
+    target: Target,
+    rows: list[ComplianceRow],
+    parameters: dict[str, dict[str, str]],
+) -> tuple[ExitCode, dict[str, Any]]:
     options = {"Mode": args.mode, "RevokeActiveSessions": "true" if args.revoke_sessions else "false"}
     plans = scan_remediation.plan(session, rows, parameters, options)
     if args.format == "table":
         _print_plans(console, plans)
-    report: dict[str, Any] = {"plans": [{**asdict(p), "row": asdict(p.row)} for p in plans]}
+    report: dict[str, Any] = {"plans": [asdict(p) for p in plans]}
     errors = any(p.action == "ERROR" for p in plans)
     changes = [p for p in plans if p.will_change]
     if args.dry_run or not changes:

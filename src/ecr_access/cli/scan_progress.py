@@ -38,11 +38,11 @@ def sweep_progress(session: boto3.Session, console: Console, enabled: bool) -> I
     )
     repositories = progress.add_task("repositories", total=0)
     principals = progress.add_task("IAM principals", total=None)
+    listed_so_far = [0]  # the listing's pages add up to the total (over every Region)
 
     def listed(parsed: dict[str, Any], **_: Any) -> None:
-        progress.update(
-            repositories, total=progress.tasks[repositories].total + len(parsed.get("repositories", ()))
-        )
+        listed_so_far[0] += len(parsed.get("repositories", ()))
+        progress.update(repositories, total=listed_so_far[0])
 
     def read(**_: Any) -> None:
         progress.advance(repositories)

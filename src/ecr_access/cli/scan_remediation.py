@@ -112,7 +112,10 @@ def _principal_plan(iam: Any, caller_arn: str, events: dict[str, Any]) -> tuple[
     ]
 
 
-def runbook_events(row: ComplianceRow, parameters: dict[str, dict[str, str]], options: dict[str, str]):
+def runbook_events(
+    row: ComplianceRow, parameters: dict[str, dict[str, str]], options: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """(runbook, its step input) as the pack's RemediationConfiguration would pass them for this row."""
     if row.rule == REPOSITORY_RULE:
         rule = parameters[REPOSITORY_RULE]
         return REPO_RUNBOOK, {

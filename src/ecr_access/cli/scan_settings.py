@@ -17,6 +17,7 @@ then each rule's own ``evaluate_parameters`` validates them, as in Lambda.
 import argparse
 import json
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ FLAGS = {
 }
 
 
+@cache
 def known_parameters(rule: str) -> frozenset[str]:
     """The optional parameters the rule declares in its RDK parameters.json."""
     declared = json.loads((RULES_FOLDER / rule / "parameters.json").read_text())["Parameters"]
