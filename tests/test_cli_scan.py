@@ -296,3 +296,11 @@ def test_an_unknown_profile(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     assert main(["scan", "--profile", "nope"]) == 2
     assert "The config profile (nope) could not be found" in capsys.readouterr().err
+
+
+def test_no_region_anywhere(monkeypatch, tmp_path, capsys):
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    assert main(["scan"]) == 2
+    assert "no AWS Region: pass --region" in capsys.readouterr().err

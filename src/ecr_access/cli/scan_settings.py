@@ -96,12 +96,36 @@ def rule_parameters(args: argparse.Namespace) -> dict[str, dict[str, str]]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     rules = parser.add_argument_group("rule parameters (override --config)")
     rules.add_argument("--config", metavar="FILE", help="TOML file with the rules' parameters")
-    rules.add_argument("--trusted-account", action="append", default=[], metavar="ID")
-    rules.add_argument("--trusted-org", action="append", default=[], metavar="o-…")
+    rules.add_argument(
+        "--trusted-account",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="an account that may pull (repeatable)",
+    )
+    rules.add_argument(
+        "--trusted-org",
+        action="append",
+        default=[],
+        metavar="o-…",
+        help="an organization that may pull (repeatable)",
+    )
     rules.add_argument("--exemption-tag-key", metavar="KEY", help="repositories tagged KEY=true are exempt")
-    rules.add_argument("--allowed-principal-arn", action="append", default=[], metavar="PATTERN")
+    rules.add_argument(
+        "--allowed-principal-arn",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="an allow-listed principal ARN, * allowed (repeatable)",
+    )
     rules.add_argument("--allowed-tag", metavar="KEY=VALUE", help="principals with this tag are allow-listed")
-    rules.add_argument("--allowed-service-principal", action="append", default=[], metavar="SERVICE")
+    rules.add_argument(
+        "--allowed-service-principal",
+        action="append",
+        default=[],
+        metavar="SERVICE",
+        help="roles only this service can assume are allow-listed, e.g. ecs-tasks.amazonaws.com (repeatable)",
+    )
     rules.add_argument(
         "--conditional-is-compliant",
         action="store_true",
