@@ -89,7 +89,9 @@ def test_dry_run_plans_every_non_compliant_resource_and_writes_nothing(account, 
     assert (ci["runbook"], ci["action"]) == ("ECRAccess-RevokeLayerDownload", "ATTACH_DENY")
     assert ci["detail"][0] == "attach inline policy ECRAccessDenyLayerDownload to role ci"
     assert '"Action": "ecr:GetDownloadUrlForLayer"' in "\n".join(ci["detail"])
-    assert not WRITES & {operation for _, operation in capture.calls[before:]}
+    operations = [operation for _, operation in capture.calls[before:]]
+    assert not WRITES & set(operations)
+    assert (operations.count("ListRoles"), operations.count("ListUsers")) == (1, 1)  # listed once for all
     assert len(statements(ecr, "web")) == 2
     assert iam.list_role_policies(RoleName="ci")["PolicyNames"] == ["ecr"]
 

@@ -102,9 +102,11 @@ def _repository_plan(
     return "UPDATE_POLICY", list(diff)
 
 
-def _principal_plan(iam: Any, caller_arn: str, events: dict[str, Any]) -> tuple[str, list[str]]:
+def _principal_plan(
+    iam: Any, caller_arn: str, events: dict[str, Any], listed: dict[str, tuple[str, dict[str, Any]]]
+) -> tuple[str, list[str]]:
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    revocation = revoke_layer_download.propose(iam, caller_arn, events, now)
+    revocation = revoke_layer_download.propose(iam, caller_arn, events, now, listed)
     kind = revocation.kind.lower()
     return "ATTACH_DENY", [
         f"attach inline policy {revoke_layer_download.POLICY_NAME} to {kind} {revocation.name}",
@@ -142,18 +144,26 @@ def plan(
 ) -> list[RemediationPlan]:
     """One plan per NON_COMPLIANT row; reads only."""
     plans = []
-    caller_arn = None
+    clients: dict[tuple[str, str | None], Any] = {}  # one client per service and Region
+
+    def client(service: str, region: str | None = None) -> Any:
+        return clients.setdefault((service, region), session.client(service, region_name=region))
+
+    caller_arn: str | None = None
+    listed: dict[str, tuple[str, dict[str, Any]]] | None = None  # every role and user, listed once
     for row in (r for r in sorted_rows(rows) if r.compliance == "NON_COMPLIANT"):
         runbook, events = runbook_events(row, parameters, options)
         try:
             if row.rule == REPOSITORY_RULE:
                 organizations = tuple(filter(None, events["TrustedOrganizationIds"].split(",")))
-                ecr = session.client("ecr", region_name=row.region)
-                action, detail = _repository_plan(ecr, row, events, organizations)
+                action, detail = _repository_plan(client("ecr", row.region), row, events, organizations)
             else:
-                if caller_arn is None:
-                    caller_arn = session.client("sts").get_caller_identity()["Arn"]
-                action, detail = _principal_plan(session.client("iam"), caller_arn, events)
+                if caller_arn is None or listed is None:
+                    caller_arn = client("sts").get_caller_identity()["Arn"]
+                    listed = {
+                        e[f"{k}Id"]: (k, e) for k, e in revoke_layer_download.listed_principals(client("iam"))
+                    }
+                action, detail = _principal_plan(client("iam"), caller_arn, events, listed)
         except RemediationRefused as exc:
             action, detail = "REFUSED", [str(exc)]
         except (ClientError, BotoCoreError) as exc:

@@ -15,6 +15,7 @@ Undo: delete that one inline policy.
 """
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,15 +34,31 @@ from ecr_access.sources.iam_reader import IamReader
 POLICY_NAME = "ECRAccessDenyLayerDownload"
 
 
-def _find(iam: Any, unique_id: str) -> tuple[str, dict[str, Any]]:
-    """("Role" | "User", the listed entity) for a unique id; paged, as ids are not a lookup key."""
-    kinds = ("Role", "User") if unique_id.startswith("AROA") else ("User", "Role")
+def listed_principals(
+    iam: Any, kinds: tuple[str, ...] = ("Role", "User")
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """("Role" | "User", the listed entity) for every role and user, page by page."""
     for kind in kinds:
         for page in iam.get_paginator(f"list_{kind.lower()}s").paginate():
             for entity in page[f"{kind}s"]:
-                if entity[f"{kind}Id"] == unique_id:
-                    return kind, entity
-    raise RemediationRefused(f"no IAM role or user has the unique id {unique_id} (deleted?); nothing changed")
+                yield kind, entity
+
+
+def _find(
+    iam: Any, unique_id: str, listed: Mapping[str, tuple[str, dict[str, Any]]] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The principal with this unique id: from ``listed`` (unique id → listing) when the caller
+    already listed them all, else paged until found — ids are not an IAM lookup key."""
+    if listed is not None:
+        found = listed.get(unique_id)
+    else:
+        kinds = ("Role", "User") if unique_id.startswith("AROA") else ("User", "Role")
+        found = next(((k, e) for k, e in listed_principals(iam, kinds) if e[f"{k}Id"] == unique_id), None)
+    if found is None:
+        raise RemediationRefused(
+            f"no IAM role or user has the unique id {unique_id} (deleted?); nothing changed"
+        )
+    return found
 
 
 def _role_name(arn: str) -> str:
@@ -98,9 +115,15 @@ class Revocation:
     revokes_sessions: bool
 
 
-def propose(iam: Any, caller_arn: str, events: dict[str, Any], now: str) -> Revocation:
+def propose(
+    iam: Any,
+    caller_arn: str,
+    events: dict[str, Any],
+    now: str,
+    listed: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
+) -> Revocation:
     """Resolve the principal and plan the inline deny; raises RemediationRefused; writes nothing."""
-    kind, entity = _find(iam, events["ResourceId"])
+    kind, entity = _find(iam, events["ResourceId"], listed)
     if (reason := _refusal(kind, entity, events, caller_arn)) is not None:
         raise RemediationRefused(f"refused: {reason}; nothing changed")
     revoke = flag(events, "RevokeActiveSessions") and kind == "Role"
