@@ -18,7 +18,7 @@ from ecr_access.demo.organization_slice import (
     REPOSITORY_RULE_PARAMETERS,
 )
 from ecr_access.demo.seed import seed_account
-from ecr_access.testing.config_harness import ConfigCapture, capture_config, client_error
+from ecr_access.testing.config_harness import ConfigCapture, capture_config, refusing
 
 REPOSITORY_RULE, PRINCIPAL_RULE = "ECR_REPO_NOT_PUBLIC", "ECR_LAYER_DOWNLOAD_RESTRICTED"
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "scan-config.toml"
@@ -229,17 +229,18 @@ def test_bad_config_files_exit_2(scan, tmp_path, content, message):
     assert code == 2 and message in err
 
 
-def test_an_unreadable_repository_is_reported_and_exits_2(scan):
-    capture = ConfigCapture()
-    capture.faults.append(
-        lambda operation, params: (
-            client_error("AccessDeniedException", operation, "not authorized")
-            if operation == "GetRepositoryPolicy" and params["repositoryName"] == "payments/api"
-            else None
-        )
-    )
+def scan_with(fault, scan, *args):
+    """Run the scan with one AWS call failing as ``fault`` says."""
+    capture = ConfigCapture(faults=[fault])
     with capture_config(capture):
-        code, out, _ = scan("--format", "json")
+        return scan(*args)
+
+
+def test_an_unreadable_repository_is_reported_and_exits_2(scan):
+    fault = refusing(
+        "GetRepositoryPolicy", "AccessDeniedException", "not authorized", repositoryName="payments/api"
+    )
+    code, out, _ = scan_with(fault, scan, "--format", "json")
     assert code == 2
     failed = [r for r in json.loads(out)["results"] if r["compliance"] == "NOT_EVALUATED"]
     assert [r["reason"] for r in failed] == [
@@ -249,32 +250,14 @@ def test_an_unreadable_repository_is_reported_and_exits_2(scan):
 
 
 def test_a_denied_iam_sweep_names_the_permission(scan):
-    capture = ConfigCapture()
-    capture.faults.append(
-        lambda operation, params: (
-            client_error("AccessDenied", operation, "no")
-            if operation == "GetAccountAuthorizationDetails"
-            else None
-        )
-    )
-    with capture_config(capture):
-        code, out, _ = scan()
+    code, out, _ = scan_with(refusing("GetAccountAuthorizationDetails", "AccessDenied", "no"), scan)
     assert code == 2
     assert "missing permission iam:GetAccountAuthorizationDetails" in out
     assert re.search(r"^\s+storefront/web\s.*NON_COMPLIANT", out, re.M)
 
 
 def test_a_denied_identity_call_is_one_line(scan):
-    capture = ConfigCapture()
-    capture.faults.append(
-        lambda operation, params: (
-            client_error("AccessDenied", operation, "explicit deny")
-            if operation == "GetCallerIdentity"
-            else None
-        )
-    )
-    with capture_config(capture):
-        code, out, err = scan()
+    code, out, err = scan_with(refusing("GetCallerIdentity", "AccessDenied", "explicit deny"), scan)
     assert (code, out) == (2, "")
     assert (
         err == "ecr-access: error: AccessDenied: explicit deny (missing permission sts:GetCallerIdentity)\n"

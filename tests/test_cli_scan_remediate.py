@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from ecr_access.cli.main import main
-from ecr_access.testing.config_harness import client_error
+from ecr_access.testing.config_harness import refusing
 
 from principal_builder import ECS_TASKS_TRUST
 
@@ -154,13 +154,7 @@ def test_the_confirmation_question_decides(account, capsys, monkeypatch, answer,
 
 def test_a_failing_runbook_is_reported_and_the_others_still_run(account, capture, capsys):
     ecr, _ = account
-    capture.faults.append(
-        lambda operation, params: (
-            client_error("AccessDeniedException", operation, "denied")
-            if operation == "PutParameter"
-            else None
-        )
-    )
+    capture.faults.append(refusing("PutParameter", "AccessDeniedException", "denied"))
     code, out, _ = scan(capsys, "--remediate", "--yes", "--format", "json")
     assert code == 2
     outcomes = {

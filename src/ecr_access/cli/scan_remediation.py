@@ -24,7 +24,7 @@ from ecr_access.cli.compliance_report import ComplianceRow, sorted_rows
 from ecr_access.config_rules.rule_modules import PRINCIPAL_RULE, REPOSITORY_RULE
 from ecr_access.deployment.pack import PRINCIPAL_RUNBOOK, REPO_RUNBOOK
 from ecr_access.remediation import restrict_repository_policy, revoke_layer_download
-from ecr_access.remediation.script_inputs import RemediationRefused
+from ecr_access.remediation.script_inputs import RemediationRefused, comma_separated
 from ecr_access.sources.aws_errors import describe_error
 
 RUNBOOK_SERVICES = ("ecr", "ssm", "iam", "sts", "sns")
@@ -78,15 +78,13 @@ def _pretty(document: dict[str, Any]) -> list[str]:
     return ["{", *others, '  "Statement": [', *body, "  ]", "}"]
 
 
-def _repository_plan(
-    ecr: Any, row: ComplianceRow, events: dict[str, Any], organizations: tuple[str, ...]
-) -> tuple[str, list[str]]:
+def _repository_plan(ecr: Any, row: ComplianceRow, events: dict[str, Any]) -> tuple[str, list[str]]:
     change = restrict_repository_policy.propose(
         ecr,
         row.resource_id,
         events["Mode"],
-        tuple(filter(None, events["TrustedAccountIds"].split(","))),
-        organizations,
+        comma_separated(events, "TrustedAccountIds"),
+        comma_separated(events, "TrustedOrganizationIds"),
     )
     if not change.before.verdict.exposed:
         return "NONE", [f"{row.resource_id} is already RESTRICTED; nothing would change"]
@@ -155,8 +153,7 @@ def plan(
         runbook, events = runbook_events(row, parameters, options)
         try:
             if row.rule == REPOSITORY_RULE:
-                organizations = tuple(filter(None, events["TrustedOrganizationIds"].split(",")))
-                action, detail = _repository_plan(client("ecr", row.region), row, events, organizations)
+                action, detail = _repository_plan(client("ecr", row.region), row, events)
             else:
                 if caller_arn is None or listed is None:
                     caller_arn = client("sts").get_caller_identity()["Arn"]

@@ -152,6 +152,17 @@ def client_error(code: str, operation: str, message: str = "injected") -> Client
     return ClientError({"Error": {"Code": code, "Message": message}}, operation)
 
 
+def refusing(operation: str, code: str, message: str = "injected", **params: Any) -> Callable:
+    """A fault for ``ConfigCapture.faults``: ``operation`` (with these parameters, if given) fails."""
+
+    def fault(called: str, given: dict) -> ClientError | None:
+        if called == operation and all(given.get(k) == v for k, v in params.items()):
+            return client_error(code, operation, message)
+        return None
+
+    return fault
+
+
 @dataclass
 class ConfigCapture:
     """Recorded Config traffic and scripted answers."""
