@@ -78,10 +78,43 @@ def test_one_repository_arn(dump, capsys):
     ("content", "extra", "message"),
     [
         pytest.param("{not json", [], "is not valid JSON", id="not-json"),
-        pytest.param('"text"', [], "is not an authorization-details object", id="not-an-object"),
-        pytest.param('{"RoleDetailList": [{"RoleName": "x"}]}', [], "missing 'RoleId'", id="missing-field"),
+        pytest.param('"text"', [], "get-account-authorization-details' output", id="not-an-object"),
+        # A wrong file never reads as "0 principals, exit 0": a CI gate would pass on it.
+        pytest.param("{}", [], "it has none of UserDetailList", id="empty-object"),
+        pytest.param("[]", [], "is an empty list", id="empty-list"),
         pytest.param(
-            "{}", ["--repository-arn", "arn:aws:s3:::bucket"], "not an ECR repository ARN", id="bad-arn"
+            json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*"}]}),
+            [],
+            "it has none of UserDetailList",
+            id="a-repository-policy",
+        ),
+        pytest.param(
+            '{"RoleDetailList": [], "IsTruncated": true, "Marker": "abc"}',
+            [],
+            "is truncated",
+            id="truncated-page",
+        ),
+        pytest.param('{"RoleDetailList": [], "NextToken": "abc"}', [], "is truncated", id="cli-max-items"),
+        pytest.param('{"RoleDetailList": {}}', [], "RoleDetailList must be a list", id="list-not-a-list"),
+        pytest.param(
+            '{"RoleDetailList": [], "RoleDetailList": []}',
+            [],
+            'duplicate key "RoleDetailList"',
+            id="duplicate-key",
+        ),
+        pytest.param("[" * 100_000 + "]" * 100_000, [], "nests arrays/objects too deeply", id="nesting-bomb"),
+        # One malformed entity is reported, and the run is never a pass.
+        pytest.param(
+            '{"RoleDetailList": [{"RoleName": "x"}]}',
+            [],
+            "not evaluated: x: malformed role",
+            id="missing-field",
+        ),
+        pytest.param(
+            '{"RoleDetailList": []}',
+            ["--repository-arn", "arn:aws:s3:::bucket"],
+            "not an ECR repository ARN",
+            id="bad-arn",
         ),
     ],
 )

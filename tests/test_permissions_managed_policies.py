@@ -77,6 +77,7 @@ def _granting_set() -> list[str]:
                 "RoleId": f"AROAEXAMPLE{number:010d}",
                 "Path": "/",
                 "Arn": f"arn:aws:iam::123456789012:role/r{number}",
+                "RolePolicyList": [],
                 "AttachedManagedPolicies": [{"PolicyName": name, "PolicyArn": arn}],
             }
         )

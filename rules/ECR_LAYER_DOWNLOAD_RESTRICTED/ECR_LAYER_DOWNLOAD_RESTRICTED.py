@@ -15,7 +15,9 @@ from rdklib import ConfigRule
 from ecr_access.config_rules import parameters
 from ecr_access.config_rules.allow_list import AllowList
 from ecr_access.config_rules.clients import deadline_of
+from ecr_access.config_rules.deadline import DeadlineReached
 from ecr_access.config_rules.handler import handle
+from ecr_access.config_rules.isolation import could_not_analyse, judge_isolated
 from ecr_access.config_rules.outcome import PeriodicOutcome
 from ecr_access.config_rules.principal_evaluation import PrincipalRuleSettings, principal_evaluation
 from ecr_access.loaders import load_authorization_details, load_config_items
@@ -43,7 +45,7 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
         return {
             "settings": PrincipalRuleSettings(
                 allow_list=AllowList(
-                    arn_patterns=parameters.csv(rule_parameters, "AllowedPrincipalArns"),
+                    arn_patterns=parameters.principal_arn_patterns(rule_parameters, "AllowedPrincipalArns"),
                     tag_key=parameters.optional_text(rule_parameters, "AllowedPrincipalTagKey"),
                     tag_value=parameters.optional_text(rule_parameters, "AllowedPrincipalTagValue"),
                     service_principals=parameters.csv(rule_parameters, "AllowedServicePrincipals"),
@@ -58,20 +60,33 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
         }
 
     def _judge(self, principals, event, client_factory, valid_rule_parameters):
-        """(principal, decision or None for service-linked roles, evaluation) for each principal."""
+        """(principal, decision, evaluation) for each principal analysed before the deadline, and
+        the names of those that were not. The decision is None for a service-linked role and for a
+        principal whose analysis failed (then reported NON_COMPLIANT on its own)."""
         scps = NOT_EVALUATED
         if valid_rule_parameters["EvaluateScps"]:
             organizations = client_factory.build_client("organizations", assume_role_mode=False)
             scps = read_scp_levels(organizations, event["accountId"])
         evaluator = PermissionEvaluator(repository_arn=None, scps=scps.levels)
         settings = valid_rule_parameters["settings"]
-        judged = []
+        deadline = deadline_of(client_factory)
+        judged, unanalysed = [], []
         for principal in principals:
-            decision = None if principal.is_service_linked else evaluator.evaluate(principal)
+            if deadline.analysis_passed():
+                unanalysed.append(f"{principal.arn}: not analysed before the deadline")
+                continue
+
+            def judge(principal=principal):
+                decision = None if principal.is_service_linked else evaluator.evaluate(principal)
+                return principal, decision, principal_evaluation(principal, decision, settings, scps.note)
+
+            resource_type = principal.type.config_resource_type
             judged.append(
-                (principal, decision, principal_evaluation(principal, decision, settings, scps.note))
+                judge_isolated(
+                    principal.unique_id, resource_type, judge, lambda failed, p=principal: (p, None, failed)
+                )
             )
-        return judged
+        return judged, unanalysed
 
     def evaluate_change(self, event, client_factory, configuration_item, valid_rule_parameters):
         iam = client_factory.build_client("iam")
@@ -81,9 +96,15 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
                 reader.group_item(name) for name in configuration_item["configuration"].get("groupList") or ()
             ]
             items = [configuration_item, *groups]
-            principals = load_config_items(
-                items, managed_policy_documents=reader.managed_documents(items)
-            ).principals
+            loaded = load_config_items(items, managed_policy_documents=reader.managed_documents(items))
+            principals = loaded.principals
+            if not principals:  # the item itself was too malformed to read: unknown, never COMPLIANT
+                reason = "; ".join(loaded.rejected) or "the configuration item names no principal"
+                return [
+                    could_not_analyse(
+                        configuration_item["resourceId"], configuration_item["resourceType"], reason
+                    )
+                ]
         else:
             # A group or managed policy changed: re-evaluate the principals it reaches, from a full sweep.
             sweep = sweep_authorization_details(iam, deadline=deadline_of(client_factory))
@@ -91,28 +112,32 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
                 raise RuntimeError(f"cannot re-evaluate principals after a change: {sweep.failure}")
             everyone = load_authorization_details(sweep.pages).principals
             principals = [p for p in everyone if _reaches(p, configuration_item)]
-        return [
-            evaluation
-            for _, _, evaluation in self._judge(principals, event, client_factory, valid_rule_parameters)
-        ]
+        judged, unanalysed = self._judge(principals, event, client_factory, valid_rule_parameters)
+        if unanalysed:
+            raise DeadlineReached(
+                f"{len(unanalysed)} principal(s) not analysed: {', '.join(unanalysed[:20])}"
+            )
+        return [evaluation for _, _, evaluation in judged]
 
     def evaluate_periodic(self, event, client_factory, valid_rule_parameters):
         sweep = sweep_authorization_details(
             client_factory.build_client("iam"), deadline=deadline_of(client_factory)
         )
-        principals = load_authorization_details(sweep.pages).principals
-        judged = self._judge(principals, event, client_factory, valid_rule_parameters)
+        account = load_authorization_details(sweep.pages)
+        principals = account.principals
+        judged, unanalysed = self._judge(principals, event, client_factory, valid_rule_parameters)
         names = {p.unique_id: p.arn for p in principals}
+        failures = [*account.rejected, *unanalysed]
         if sweep.complete:
-            universe = frozenset(names)
-            return PeriodicOutcome([e for _, _, e in judged], universe, PRINCIPAL_TYPES, names=names)
+            # A rejected entity is not in `names`: retiring nothing keeps its last result standing.
+            universe = None if account.rejected else frozenset(names)
+            return PeriodicOutcome([e for _, _, e in judged], universe, PRINCIPAL_TYPES, failures, names)
         # Pages were left unread: a principal whose groups or managed policies were on them
         # shows as unreadable. Report only principals whose data was complete; keep the
         # others' last results, retire nothing, and fail the run.
         complete = [e for _, d, e in judged if d is None or not d.unreadable]
-        return PeriodicOutcome(
-            complete, None, PRINCIPAL_TYPES, [sweep.failure or "incomplete sweep"], names=names
-        )
+        failures.append(sweep.failure or "incomplete sweep")
+        return PeriodicOutcome(complete, None, PRINCIPAL_TYPES, failures, names)
 
 
 def lambda_handler(event, context):

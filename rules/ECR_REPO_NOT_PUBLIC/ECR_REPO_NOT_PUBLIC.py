@@ -24,9 +24,11 @@ APPLICABLE_RESOURCES = [RESOURCE_TYPE]
 
 
 def _item_tags(configuration_item: dict) -> dict[str, str]:
-    tags = dict(configuration_item.get("tags") or {})
+    tags = configuration_item.get("tags") or {}
+    tags = dict(tags) if isinstance(tags, dict) else {}
     for tag in (configuration_item.get("configuration") or {}).get("Tags") or ():
-        tags.setdefault(tag.get("Key"), tag.get("Value"))
+        if isinstance(tag, dict):
+            tags.setdefault(tag.get("Key"), tag.get("Value"))
     return tags
 
 
@@ -43,18 +45,17 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
         }
 
     def evaluate_change(self, event, client_factory, configuration_item, valid_rule_parameters):
-        configuration = configuration_item.get("configuration") or {}
-        if "RepositoryPolicyText" not in configuration:
-            # Config always records it ({} when there is no policy): its absence means unknown, never "none".
-            return [
-                unreadable_repository(
-                    configuration_item["resourceId"], "the configuration item has no RepositoryPolicyText"
-                )
-            ]
+        name = configuration_item["resourceId"]
+        configuration = configuration_item.get("configuration")
+        policy = configuration.get("RepositoryPolicyText") if isinstance(configuration, dict) else None
+        if policy is None:
+            # Config always records it ({} when there is no policy): absent or null means unknown,
+            # never "no policy".
+            return [unreadable_repository(name, "the configuration item has no RepositoryPolicyText")]
         return [
             repository_evaluation(
-                configuration_item["resourceId"],
-                configuration["RepositoryPolicyText"],  # JSON text, or {} when there is none
+                name,
+                policy,  # JSON text, or {} when there is none
                 owner_account=configuration_item["awsAccountId"],
                 tags=_item_tags(configuration_item),
                 settings=valid_rule_parameters["settings"],
@@ -63,18 +64,31 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
 
     def evaluate_periodic(self, event, client_factory, valid_rule_parameters):
         settings = valid_rule_parameters["settings"]
+        deadline = deadline_of(client_factory)
         sweep = sweep_repositories(
             client_factory.build_client("ecr"),
-            deadline=deadline_of(client_factory),
+            deadline=deadline,
             read_tags=settings.exemption_tag_key is not None,
         )
-        evaluations = [
-            repository_evaluation(
-                r.name, r.policy_text, owner_account=r.registry_id, tags=r.tags, settings=settings
+        evaluations, unanalysed = [], []
+        for record in sweep.records:
+            if deadline.analysis_passed():  # leave the rest unput (their last results stand) and say so
+                unanalysed.append(f"{record.name}: not analysed before the deadline")
+                continue
+            evaluations.append(
+                repository_evaluation(
+                    record.name,
+                    record.policy_text,
+                    owner_account=record.registry_id,
+                    tags=record.tags,
+                    settings=settings,
+                )
             )
-            for r in sweep.records
+        failures = [
+            *sweep.failures,
+            *(f"{name}: not reached before the deadline" for name in sweep.unreached),
+            *unanalysed,
         ]
-        failures = sweep.failures + [f"{name}: not reached before the deadline" for name in sweep.unreached]
         universe = frozenset(sweep.names) if sweep.listing_complete else None
         return PeriodicOutcome(evaluations, universe, frozenset({RESOURCE_TYPE}), failures)
 

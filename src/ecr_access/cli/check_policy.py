@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.cli.json_input import read_text
-from ecr_access.exposure import RepositoryExposure, analyze_repository_policy
+from ecr_access.exposure import ECR_POLICY_MAX_CHARS, RepositoryExposure, analyze_repository_policy
 from ecr_access.policy import PolicyError
 
 
@@ -62,7 +62,7 @@ def render_json(name: str, exposure: RepositoryExposure) -> str:
 
 
 def run(args: argparse.Namespace) -> ExitCode:
-    text = read_text(args.file)
+    text = read_text(args.file, max_chars=ECR_POLICY_MAX_CHARS)
     name = "<stdin>" if args.file == "-" else args.file
     try:
         exposure = analyze_repository_policy(

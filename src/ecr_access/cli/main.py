@@ -1,7 +1,9 @@
 """Entry point of the ``ecr-access`` console script."""
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
@@ -33,10 +35,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What a shell reports for a process ended by SIGPIPE: the reader of our output went away.
+BROKEN_PIPE = 141
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout again at exit; pointed at /dev/null that flush cannot fail.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except BrokenPipeError:  # `ecr-access … | head`: not an error to report
+        _silence_stdout()
+        return BROKEN_PIPE
     except (UsageError, ValueError, RulesNotFound) as exc:  # PolicyError is a ValueError
         print(f"ecr-access: error: {exc}", file=sys.stderr)
         return ExitCode.INVALID_INPUT
@@ -46,6 +61,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ecr-access: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line, and never the "exposed" exit code
+        print(f"ecr-access: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("ECR_ACCESS_TRACEBACK"):
+            traceback.print_exc()
+        else:
+            print(
+                "ecr-access: set ECR_ACCESS_TRACEBACK=1 to see where, and please report it", file=sys.stderr
+            )
+        return ExitCode.INVALID_INPUT
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 import argparse
 import json
+import sys
+from typing import Any
 
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.cli.json_input import read_json
@@ -61,23 +63,51 @@ def render_text(rows: list[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> ExitCode:
-    details = read_json(args.authorization_details)
-    if not isinstance(details, dict | list):
+_DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+def authorization_pages(details: Any, name: str) -> list[dict[str, Any]]:
+    """The dump's pages, or UsageError when it is not a complete GetAccountAuthorizationDetails output.
+
+    A wrong file must never read as "0 principals" (a CI gate would pass on it): an object
+    with none of the four detail lists, a page that is not an object, or a last page that
+    says more follow (IsTruncated, or the CLI's NextToken under --max-items) is refused.
+    """
+    pages = details if isinstance(details, list) else [details]
+    if not pages:
+        raise UsageError(f"{name} is an empty list, not authorization-details output")
+    for number, page in enumerate(pages, 1):
+        where = name if len(pages) == 1 else f"{name} page {number}"
+        if not isinstance(page, dict) or not any(key in page for key in _DETAIL_LISTS):
+            raise UsageError(
+                f"{where} is not 'aws iam get-account-authorization-details' output "
+                f"(it has none of {', '.join(_DETAIL_LISTS)})"
+            )
+        for key in _DETAIL_LISTS:
+            if key in page and not isinstance(page[key], list):
+                raise UsageError(f"{where}: {key} must be a list")
+    last = pages[-1]
+    if last.get("IsTruncated") is True or last.get("NextToken"):
         raise UsageError(
-            f"{args.authorization_details} is not an authorization-details object or list of pages"
+            f"{name} is truncated (more pages follow): fetch every page "
+            "(the AWS CLI does unless --max-items is given)"
         )
+    return pages
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    pages = authorization_pages(read_json(args.authorization_details), args.authorization_details)
     try:
-        account = load_authorization_details(details)
+        account = load_authorization_details(pages)
         scps = load_scp_levels(read_json(args.scps)) if args.scps else ()
-    except (KeyError, TypeError) as exc:
-        raise UsageError(
-            f"{args.authorization_details} is not authorization-details output: missing {exc}"
-        ) from exc
     except PolicyError as exc:
         raise UsageError(str(exc)) from exc
     evaluator = PermissionEvaluator(repository_arn=args.repository_arn, scps=scps)
     rows = _rows([(p, evaluator.evaluate(p)) for p in account.principals])
     print(json.dumps(rows, indent=2) if args.format == "json" else render_text(rows))
+    for rejected in account.rejected:
+        print(f"ecr-access: not evaluated: {rejected}", file=sys.stderr)
+    if account.rejected:
+        return ExitCode.INVALID_INPUT  # an incomplete answer is never a pass
     exposed = any(r["verdict"] != AccessVerdict.DENIED.value for r in rows)
     return ExitCode.EXPOSED if exposed else ExitCode.OK

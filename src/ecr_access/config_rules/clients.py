@@ -4,7 +4,8 @@ Same interface and role logic as ``rdklib.ClientFactory`` (assume the execution
 role — ``ExecutionRoleName`` in the member account — unless ``AssumeRoleMode`` is
 false), but every client retries in botocore's ``adaptive`` mode, so a sweep that
 meets throttling slows down instead of failing, and clients are cached per
-service and Region for the run.
+service and Region for the run. IAM clients return policy documents as text
+(sources/iam_policy_text.py); the Config client's retries are bounded in time.
 """
 
 import os
@@ -14,9 +15,22 @@ import boto3
 from botocore.config import Config
 
 from ecr_access.config_rules.deadline import Deadline
+from ecr_access.sources.iam_policy_text import keep_policy_text
 
 RETRIES = Config(retries={"mode": "adaptive", "max_attempts": 10}, max_pool_connections=16)
+# Config calls are the run's last phase: one call, retries and timeouts included, must fit in
+# CALL_RESERVE_SECONDS (deadline.py): 2 attempts × (2 s connect + 4 s read) + backoff ≈ 13 s.
+CONFIG_CALLS = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2, read_timeout=4)
 SESSION_SECONDS = 900
+
+
+def _config(service: str) -> Config:
+    return CONFIG_CALLS if service == "config" else RETRIES
+
+
+def _configured(service: str, client: Any) -> Any:
+    # IAM documents are judged as IAM stored them, with the engine's strict parser.
+    return keep_policy_text(client) if service == "iam" else client
 
 
 class RuleClients:
@@ -64,15 +78,18 @@ class RuleClients:
         key = (service, region, assume)
         if key not in self._clients:
             if assume:
-                self._clients[key] = self._assumed_session().client(
-                    service, region_name=region, config=RETRIES
+                self._clients[key] = _configured(
+                    service,
+                    self._assumed_session().client(service, region_name=region, config=_config(service)),
                 )
             else:
                 self._clients[key] = self._own_client(service, region)
         return self._clients[key]
 
     def _own_client(self, service: str, region: str | None) -> Any:
-        return (self._own or boto3).client(service, region_name=region, config=RETRIES)
+        return _configured(
+            service, (self._own or boto3).client(service, region_name=region, config=_config(service))
+        )
 
 
 def deadline_of(client_factory: Any) -> Deadline:

@@ -10,6 +10,8 @@ rdklib's Evaluator in three ways:
 - resources that could not be read get no evaluation (their last result stands)
   and the run raises at the end, after everything else has been put, so the
   Config console shows the rule's error.
+Every phase runs against the invocation's deadline (deadline.py), and a failed
+side read (the prior results) costs only the filtering, never the evaluations.
 """
 
 import json
@@ -29,6 +31,7 @@ from ecr_access.config_rules.annotation import fit_annotation
 from ecr_access.config_rules.clients import RuleClients
 from ecr_access.config_rules.deadline import Deadline
 from ecr_access.config_rules.outcome import PeriodicOutcome
+from ecr_access.config_rules.parameters import RDKLIB_PARAMETERS
 from ecr_access.config_rules.prior_results import PriorResult, read_prior_results
 from ecr_access.config_rules.put_evaluations import put_evaluations
 
@@ -67,9 +70,16 @@ def _retirements(
 
 
 def periodic_evaluations(
-    outcome: PeriodicOutcome, prior: dict[tuple[str, str], PriorResult], timestamp: str, *, only_changes: bool
+    outcome: PeriodicOutcome,
+    prior: dict[tuple[str, str], PriorResult] | None,
+    timestamp: str,
+    *,
+    only_changes: bool,
 ) -> list[dict[str, Any]]:
+    """What to put. ``prior`` None (not read completely): every evaluation, no retirement."""
     current = [_as_json(e, timestamp) for e in outcome.evaluations]
+    if prior is None:
+        return current
     if only_changes:
         current = [
             e
@@ -78,6 +88,24 @@ def periodic_evaluations(
             or (p.compliance, p.annotation) != (e["ComplianceType"], e.get("Annotation", ""))
         ]
     return current + _retirements(prior.values(), outcome, timestamp)
+
+
+def rule_parameters(event: dict[str, Any]) -> dict[str, Any]:
+    """The event's ruleParameters as a dict; anything but a JSON object is a parameter error."""
+    raw = event.get("ruleParameters")
+    if raw in (None, ""):
+        return {}
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError as exc:
+        raise InvalidParametersError(f"ruleParameters is not valid JSON: {exc.msg}") from exc
+    if parsed is None:
+        return {}
+    if not isinstance(parsed, dict):
+        raise InvalidParametersError(
+            f"ruleParameters must be a JSON object of parameter names to values, not {type(parsed).__name__}"
+        )
+    return parsed
 
 
 def handle(
@@ -90,14 +118,20 @@ def handle(
 ) -> dict[str, Any] | None:
     """The rule's lambda_handler body. Returns rdklib's error response for bad parameters."""
     try:
-        parameters = rule.evaluate_parameters(json.loads(event.get("ruleParameters") or "{}"))
+        parameters = rule.evaluate_parameters(rule_parameters(event))
     except InvalidParametersError as exc:
         return build_parameters_value_error_response(exc)
+    deadline = Deadline(context)
+    # rdklib's role helpers parse ruleParameters again, unchecked: give them the validated values.
+    validated = {k: v for k, v in parameters.items() if k in RDKLIB_PARAMETERS}
+    if "AssumeRoleMode" in validated:
+        validated["AssumeRoleMode"] = "true" if validated["AssumeRoleMode"] else "false"
+    rdklib_view = {**event, "ruleParameters": json.dumps(validated)}
     clients = RuleClients(
-        rule.get_execution_role_arn(event),
-        rule.get_assume_role_region(event),
-        rule.get_assume_role_mode(event),
-        Deadline(context),
+        rule.get_execution_role_arn(rdklib_view),
+        rule.get_assume_role_region(rdklib_view),
+        rule.get_assume_role_mode(rdklib_view),
+        deadline,
     )
     invoking = json.loads(event["invokingEvent"])
     config = clients.build_client("config")
@@ -105,11 +139,13 @@ def handle(
 
     if message == "ScheduledNotification":
         outcome: PeriodicOutcome = rule.evaluate_periodic(event, clients, parameters)
-        prior = read_prior_results(config, event["configRuleName"])
+        prior = read_prior_results(config, event["configRuleName"], deadline)
         timestamp = invoking["notificationCreationTime"]
         only_changes = bool(parameters.get("ReportOnlyChanges"))
         evaluations = periodic_evaluations(outcome, prior, timestamp, only_changes=only_changes)
-        put_evaluations(config, evaluations, result_token=event["resultToken"], sleep=sleep)
+        put_evaluations(
+            config, evaluations, result_token=event["resultToken"], sleep=sleep, deadline=deadline
+        )
         log.info("put %d evaluation(s), %d resource(s) failed", len(evaluations), len(outcome.failures))
         if outcome.failures:
             shown = ", ".join(outcome.failures[:20]) + (" …" if len(outcome.failures) > 20 else "")
@@ -130,5 +166,5 @@ def handle(
         evaluation.complianceResourceId = evaluation.complianceResourceId or item["resourceId"]
         evaluation.complianceResourceType = evaluation.complianceResourceType or item["resourceType"]
         evaluations.append(_as_json(evaluation, item["configurationItemCaptureTime"]))
-    put_evaluations(config, evaluations, result_token=event["resultToken"], sleep=sleep)
+    put_evaluations(config, evaluations, result_token=event["resultToken"], sleep=sleep, deadline=deadline)
     return None

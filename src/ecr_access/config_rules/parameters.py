@@ -7,6 +7,7 @@ from typing import Any
 from rdklib import InvalidParametersError
 
 from ecr_access.aws_identifiers import ACCOUNT_ID, ORGANIZATION_ID
+from ecr_access.policy.wildcard import wildcard_match
 
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -16,6 +17,8 @@ RDKLIB_PARAMETERS = ("ExecutionRoleName", "ExecutionRoleRegion", "AssumeRoleMode
 
 def csv(parameters: Mapping[str, Any], name: str) -> tuple[str, ...]:
     raw = parameters.get(name) or ""
+    if isinstance(raw, bool | int | float):
+        raw = str(raw)
     if not isinstance(raw, str):
         raise InvalidParametersError(f"{name} must be a comma-separated string, not {type(raw).__name__}")
     return tuple(item.strip() for item in raw.split(",") if item.strip())
@@ -37,6 +40,31 @@ def account_ids(parameters: Mapping[str, Any], name: str) -> tuple[str, ...]:
 
 def organization_ids(parameters: Mapping[str, Any], name: str) -> tuple[str, ...]:
     return _matching(parameters, name, ORGANIZATION_ID, "an organization id such as o-a1b2c3d4e5")
+
+
+# A role and a user nobody names, in an account nobody trusts: a pattern that covers them covers
+# every role or user of every account, which is no allow-list at all.
+_ANYONE_PROBES = (
+    "arn:aws:iam::000000000000:role/ecr-access-unnamed-principal",
+    "arn:aws:iam::000000000000:user/ecr-access-unnamed-principal",
+)
+_MAX_PATTERN_CHARS = 2_048  # the longest IAM ARN (IAM API Reference, ARN types: 20-2048)
+
+
+def principal_arn_patterns(parameters: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """ARN patterns of an allow-list; one that would approve every principal is refused."""
+    patterns = csv(parameters, name)
+    for pattern in patterns:
+        if len(pattern) > _MAX_PATTERN_CHARS or not pattern.startswith("arn:"):
+            raise InvalidParametersError(
+                f"{name}: {pattern[:80]!r} is not an IAM ARN pattern such as arn:aws:iam::*:role/ecr-admin-*"
+            )
+        if any(wildcard_match(pattern, probe, case_sensitive=True) for probe in _ANYONE_PROBES):
+            raise InvalidParametersError(
+                f"{name}: {pattern!r} matches every role or user of every account, so nothing would be "
+                "judged; name the principals (an account, a path or a name prefix)"
+            )
+    return patterns
 
 
 def boolean(parameters: Mapping[str, Any], name: str, *, default: bool) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from rdklib import ComplianceType, Evaluation
 
 from ecr_access.config_rules.annotation import fitted_evaluation
+from ecr_access.config_rules.isolation import judge_isolated
 from ecr_access.exposure import analyze_repository_policy
 from ecr_access.policy.errors import PolicyError
 
@@ -26,6 +27,23 @@ def unreadable_repository(name: str, reason: str) -> Evaluation:
 
 
 def repository_evaluation(
+    name: str,
+    policy: str | Mapping | None,
+    *,
+    owner_account: str,
+    tags: Mapping[str, str] | None,
+    settings: RepositoryRuleSettings,
+) -> Evaluation:
+    """The repository's evaluation; any failure or overrun is reported against it alone."""
+    return judge_isolated(
+        name,
+        RESOURCE_TYPE,
+        lambda: _judge(name, policy, owner_account=owner_account, tags=tags, settings=settings),
+        lambda failed: failed,
+    )
+
+
+def _judge(
     name: str,
     policy: str | Mapping | None,
     *,

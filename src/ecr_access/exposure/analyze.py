@@ -30,6 +30,7 @@ from ecr_access.exposure.grants import Grantee, grantees
 from ecr_access.exposure.limits import Classification, Limit, Reach, TrustZone, classify
 from ecr_access.exposure.repository_resources import allow_covers_repository
 from ecr_access.exposure.verdict import ExposureVerdict, Finding, RepositoryExposure
+from ecr_access.policy.json_text import check_value_depth
 from ecr_access.policy.model import ActionSpec, Effect, Policy, Statement
 from ecr_access.policy.parse import parse_policy_text
 
@@ -185,6 +186,7 @@ def analyze_repository_policy(
     if isinstance(policy, str):
         return _analyze_text(policy, zone)
     if isinstance(policy, Mapping):
-        # Same limit as text: ECR counts the characters of the stored JSON.
+        # Same limits as text: ECR counts the characters of the stored JSON.
+        check_value_depth(policy)
         return _analyze_text(json.dumps(policy), zone)
     raise ValueError(f"a repository policy must be JSON text or a dict, not {type(policy).__name__}")

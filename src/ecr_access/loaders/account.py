@@ -37,6 +37,7 @@ class RawIdentity:
     tags: tuple[tuple[str, str], ...] | None
     trust: Any | None
     groups: tuple[str, ...]
+    missing: tuple[str, ...] = ()  # lists AWS always records that this record lacks: unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class RawGroup:
     name: str
     inline: tuple[NamedDocument, ...]
     managed: tuple[str, ...]
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class AccountAuthorization:
     principals: tuple[IamPrincipal, ...]
     managed_policy_count: int
     problems: tuple[str, ...]  # policies that could not be read, by name
+    rejected: tuple[str, ...] = ()  # entities too malformed to be judged at all: "name: reason"
 
 
 def policy_name_of(arn: str) -> str:
@@ -59,6 +62,13 @@ def policy_name_of(arn: str) -> str:
 
 def account_of(arn: str) -> str:
     return arn.split(":", 5)[4]
+
+
+def _unknown(fields: tuple[str, ...], group: str | None = None) -> AttachedPolicy:
+    """A stand-in for policies the record does not list: may grant or deny anything."""
+    listed = ", ".join(fields)
+    source = PolicySource(PolicySourceKind.INLINE, f"({listed})", group=group)
+    return AttachedPolicy(source, None, f"the record has no {listed}: its policies are unknown")
 
 
 def _attach(source: PolicySource, document: Any) -> AttachedPolicy:
@@ -87,7 +97,10 @@ class _ManagedPolicies:
 
 
 def assemble(
-    identities: Iterable[RawIdentity], groups: Iterable[RawGroup], managed_documents: Mapping[str, Any]
+    identities: Iterable[RawIdentity],
+    groups: Iterable[RawGroup],
+    managed_documents: Mapping[str, Any],
+    rejected: Iterable[str] = (),
 ) -> AccountAuthorization:
     managed = _ManagedPolicies(managed_documents)
     by_group: dict[str, tuple[AttachedPolicy, ...]] = {}
@@ -98,6 +111,7 @@ def assemble(
                 for n, d in group.inline
             ),
             *(managed.get(arn, PolicySourceKind.MANAGED, group.name) for arn in group.managed),
+            *((_unknown(group.missing, group.name),) if group.missing else ()),
         )
     principals = []
     problems: dict[str, None] = {}
@@ -105,6 +119,7 @@ def assemble(
         attached = [
             *(_attach(PolicySource(PolicySourceKind.INLINE, n), d) for n, d in raw.inline),
             *(managed.get(arn, PolicySourceKind.MANAGED) for arn in raw.managed),
+            *((_unknown(raw.missing),) if raw.missing else ()),
         ]
         for group_name in raw.groups:
             found = by_group.get(group_name)
@@ -137,4 +152,4 @@ def assemble(
                 raw.groups,
             )
         )
-    return AccountAuthorization(tuple(principals), len(managed_documents), tuple(problems))
+    return AccountAuthorization(tuple(principals), len(managed_documents), tuple(problems), tuple(rejected))

@@ -11,12 +11,14 @@ from typing import Any
 from urllib.parse import unquote
 
 from ecr_access.policy.errors import PolicyError
+from ecr_access.policy.json_text import check_value_depth
 from ecr_access.policy.model import Policy
 from ecr_access.policy.parse import parse_policy_text
 
 
 def document_text(value: Any) -> str:
     if isinstance(value, Mapping):
+        check_value_depth(value)
         return json.dumps(value)
     if isinstance(value, str):
         stripped = value.lstrip()

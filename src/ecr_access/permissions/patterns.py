@@ -1,31 +1,52 @@
-"""Matching resolved policy strings (templates) against request values."""
+"""Matching resolved policy strings (templates) against request values, in linear time.
 
-import re
+A template's escapes (``${*}``, ``${?}``) and substituted variable values are
+literal characters; only ``*``/``?`` written in the policy are wildcards. The
+match itself is policy/wildcard.py's linear glob (no backtracking regex).
+"""
+
+from collections.abc import Iterator
 from functools import lru_cache
 
 from ecr_access.policy.variables import Escaped, Template
+from ecr_access.policy.wildcard import ANY_ONE, ANY_RUN, Glob, compile_tokens, compile_wildcard
+
+
+def _tokens(template: Template, case_sensitive: bool) -> Iterator[str]:
+    for part in template.parts:
+        if isinstance(part, Escaped):
+            yield part.char if case_sensitive else part.char.lower()
+        elif isinstance(part, str):
+            for char in part if case_sensitive else part.lower():
+                yield ANY_RUN if char == "*" else ANY_ONE if char == "?" else char
+
+
+def _literal(template: Template) -> str:
+    return "".join(
+        p.char if isinstance(p, Escaped) else p for p in template.parts if isinstance(p, str | Escaped)
+    )
 
 
 @lru_cache(maxsize=16384)
-def template_regex(template: Template, *, wildcards: bool, case_sensitive: bool = True) -> re.Pattern[str]:
-    """A resolved template as an anchored regex; escapes (``${*}``) are always literal."""
-    parts = []
-    for part in template.parts:
-        if isinstance(part, Escaped):
-            parts.append(re.escape(part.char))
-        elif isinstance(part, str):
-            if wildcards:
-                parts.append("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in part))
-            else:
-                parts.append(re.escape(part))
-    flags = re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE
-    return re.compile("".join(parts) + r"\Z", flags)
+def template_glob(template: Template, *, case_sensitive: bool = True) -> Glob:
+    """A resolved template as a compiled glob; escapes are always literal."""
+    return compile_tokens(_tokens(template, case_sensitive))
 
 
 def template_matches(template: Template, text: str, *, wildcards: bool, case_sensitive: bool = True) -> bool:
-    return (
-        template_regex(template, wildcards=wildcards, case_sensitive=case_sensitive).match(text) is not None
-    )
+    if not case_sensitive:
+        text = text.lower()
+    if not wildcards:
+        literal = _literal(template)
+        return (literal if case_sensitive else literal.lower()) == text
+    if len(template.parts) == 1 and isinstance(template.parts[0], str):
+        pattern = template.parts[0] if case_sensitive else template.parts[0].lower()
+        return (
+            pattern == text
+            if "*" not in pattern and "?" not in pattern
+            else compile_wildcard(pattern).matches(text)
+        )
+    return template_glob(template, case_sensitive=case_sensitive).matches(text)
 
 
 def arn_matches(template: Template, arn: str) -> bool:
@@ -38,6 +59,6 @@ def arn_matches(template: Template, arn: str) -> bool:
     if len(pattern_fields) != 6 or len(arn_fields) != 6:
         return template_matches(template, arn, wildcards=True)
     return all(
-        template_matches(Template(p, (p,)), a, wildcards=True)
+        p == a if "*" not in p and "?" not in p else compile_wildcard(p).matches(a)
         for p, a in zip(pattern_fields, arn_fields, strict=True)
     )

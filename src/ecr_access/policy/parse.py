@@ -126,7 +126,18 @@ def parse_document(document: Any) -> Policy:
     return Policy(version, tuple(_parse_statement(s, i, version) for i, s in enumerate(raw_statements)))
 
 
+# Texts longer than this are parsed without caching, so that hostile documents near the
+# 131,072-character limit cannot make the cache hold gigabytes.
+CACHED_TEXT_CHARS = 16_384
+
+
 @lru_cache(maxsize=4096)
+def _parse_cached(text: str, max_chars: int | None) -> Policy:
+    return parse_document(load_policy_json(text, max_chars=max_chars))
+
+
 def parse_policy_text(text: str, *, max_chars: int | None = None) -> Policy:
     """Parse policy JSON text; cached by content, since one text recurs across many resources."""
-    return parse_document(load_policy_json(text, max_chars=max_chars))
+    if len(text) > CACHED_TEXT_CHARS:
+        return parse_document(load_policy_json(text, max_chars=max_chars))
+    return _parse_cached(text, max_chars)

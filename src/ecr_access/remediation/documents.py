@@ -83,19 +83,14 @@ def restrict_repository_policy() -> dict[str, Any]:
     return _document(
         (
             "### ECRAccess-RestrictRepositoryPolicy\n"
-            "Remediates ECR_REPO_NOT_PUBLIC: makes an Amazon ECR repository policy RESTRICTED again.\n\n"
-            "Reads the policy, analyses it with the engine the rule uses, backs the original up (this "
-            "execution's outputs and the SSM parameter /ecr-access/backup/<repository>/<timestamp>), "
-            "re-reads it "
-            "and stops if it changed since it was analysed, writes the new policy, then re-reads and "
-            "re-analyses "
-            "it: the execution fails if the repository is still exposed.\n\n"
-            "* RemoveStatements (default): removes exactly the Allow statements that reach outside the "
-            "trusted "
-            "accounts and organizations; deletes the policy when no Allow remains.\n"
-            "* RestrictToOrganization: keeps them, adding an aws:PrincipalOrgID condition for the trusted "
-            "organizations.\n\n"
-            "A RESTRICTED repository is left untouched. Undo: run the RestoreCommand output."
+            "Remediates ECR_REPO_NOT_PUBLIC: makes an ECR repository policy RESTRICTED again, judged by "
+            "the rule's engine. Backs the original up (outputs and the SSM parameter "
+            "/ecr-access/backup/<repository>/<timestamp>), stops if the policy changed since it was read, "
+            "writes, re-reads and fails if still exposed.\n\n"
+            "* RemoveStatements (default): removes the Allow statements reaching outside the trusted "
+            "accounts and organizations (the policy is deleted when no Allow remains).\n"
+            "* RestrictToOrganization: bounds them with aws:PrincipalOrgID instead.\n\n"
+            "Undo: run the RestoreCommand output."
         ),
         {
             "RepositoryName": {

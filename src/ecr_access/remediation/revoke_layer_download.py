@@ -25,10 +25,14 @@ from botocore.exceptions import ClientError
 
 from ecr_access.ecr_action_names import GET_DOWNLOAD_URL_FOR_LAYER
 from ecr_access.loaders.config_items import load_config_items
+from ecr_access.loaders.documents import document_text
 from ecr_access.permissions.decision import AccessVerdict
 from ecr_access.permissions.evaluate import PermissionEvaluator
+from ecr_access.policy.errors import PolicyError
+from ecr_access.policy.json_text import load_policy_json
 from ecr_access.policy.wildcard import wildcard_match
 from ecr_access.remediation.script_inputs import RemediationRefused, comma_separated, flag
+from ecr_access.sources.iam_policy_text import keep_policy_text
 from ecr_access.sources.iam_reader import IamReader
 
 POLICY_NAME = "ECRAccessDenyLayerDownload"
@@ -132,7 +136,7 @@ def propose(
 
 
 def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
-    iam, sts = boto3.client("iam"), boto3.client("sts")
+    iam, sts = keep_policy_text(boto3.client("iam")), boto3.client("sts")
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     revocation = propose(iam, sts.get_caller_identity()["Arn"], events, now)
     kind, name, arn, document = revocation.kind, revocation.name, revocation.arn, revocation.document
@@ -142,7 +146,9 @@ def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
         current = getattr(iam, f"get_{kind.lower()}_policy")(
             **{f"{kind}Name": name, "PolicyName": POLICY_NAME}
         )
-        in_place = not revoke and current["PolicyDocument"] == document
+        in_place = not revoke and load_policy_json(document_text(current["PolicyDocument"])) == document
+    except PolicyError:
+        in_place = False  # someone rewrote it into something unreadable: put ours again
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "NoSuchEntity":
             raise

@@ -5,6 +5,8 @@ every attached SCP counts (Organizations User Guide, "SCP evaluation"). SCPs do
 not restrict principals of the management account. A member account usually
 cannot read its own SCPs: the rule reads them with the Lambda's own role, which
 can when it runs in the management or the delegated-administrator account.
+Any failure to read them only means "SCPs not evaluated" (they can only narrow
+access, so leaving them out can over-report, never hide an exposure).
 """
 
 from dataclasses import dataclass
@@ -27,13 +29,25 @@ class ScpReading:
 NOT_EVALUATED = ScpReading((), "SCPs not evaluated")
 
 
+# Root, at most five nested OUs ("For service control policies, the limit is five":
+# Organizations API Reference, CreateOrganizationalUnit), the account.
+MAX_LEVELS = 7
+
+
+class ScpsUnreadable(Exception):
+    """Organizations answered something the levels cannot be built from."""
+
+
 def _targets(organizations: Any, account_id: str) -> list[str]:
     chain = [account_id]
-    while True:
-        parent = organizations.list_parents(ChildId=chain[-1])["Parents"][0]
-        chain.append(parent["Id"])
-        if parent["Type"] == "ROOT":
+    while len(chain) < MAX_LEVELS:
+        parents = organizations.list_parents(ChildId=chain[-1]).get("Parents") or []
+        if len(parents) != 1:
+            raise ScpsUnreadable(f"{chain[-1]} has {len(parents)} parents in ListParents, expected one")
+        chain.append(parents[0]["Id"])
+        if parents[0].get("Type") == "ROOT":
             return list(reversed(chain))
+    raise ScpsUnreadable(f"no root within {MAX_LEVELS} levels above account {account_id}")
 
 
 def _policies(organizations: Any, target: str) -> list[dict[str, Any]]:
@@ -57,5 +71,7 @@ def read_scp_levels(organizations: Any, account_id: str) -> ScpReading:
         denied = missing_permission(exc, "organizations")
         detail = f"{error_code(exc)}, missing {denied}" if denied else error_code(exc)
         return ScpReading((), f"SCPs not evaluated (Organizations: {detail})")
-    except PolicyError as exc:
+    except (PolicyError, ScpsUnreadable) as exc:
         return ScpReading((), f"SCPs not evaluated ({exc})")
+    except (KeyError, TypeError, AttributeError) as exc:  # a malformed answer: never fatal
+        return ScpReading((), f"SCPs not evaluated (unexpected Organizations answer: {exc!r})")
