@@ -27,7 +27,8 @@ test: $(STAMP) lint
 demo: $(STAMP)
 	@$(BIN)/ecr-access demo
 
-# Render remediation/*.yaml from src/ecr_access/remediation (a test fails when they drift).
+# Render remediation/*.yaml and their attachments (dist/runbooks/*.zip) from src/ecr_access/remediation
+# (a test fails when the documents drift).
 runbooks: $(STAMP)
 	$(PY) -m ecr_access.remediation.documents
 
@@ -35,8 +36,9 @@ runbooks: $(STAMP)
 templates: runbooks
 	$(PY) -m ecr_access.deployment.templates
 
-# One reproducible zip per rule in dist/lambda/: the rule, the engine modules it imports, rdklib.
-package: $(STAMP)
+# One reproducible zip per rule in dist/lambda/ (the rule, the engine modules it imports, rdklib),
+# and the runbooks' attachments in dist/runbooks/.
+package: runbooks
 	$(PY) -m ecr_access.packaging.lambda_zip
 
 # Copy the engine into each rule folder (git-ignored) so that `rdk deploy` ships it.

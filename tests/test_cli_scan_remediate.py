@@ -6,6 +6,7 @@ import boto3
 import pytest
 
 from ecr_access.cli.main import main
+from ecr_access.remediation.revoke_layer_download import DENY_DOCUMENT
 from ecr_access.testing.config_harness import refusing
 
 from principal_builder import ECS_TASKS_TRUST
@@ -20,7 +21,15 @@ SHARED = {
     "Action": PULL,
 }
 ARGS = ["--trusted-account", TRUSTED, "--allowed-service-principal", "ecs-tasks.amazonaws.com"]
-WRITES = {"SetRepositoryPolicy", "DeleteRepositoryPolicy", "PutRolePolicy", "PutUserPolicy", "PutParameter"}
+WRITES = {
+    "SetRepositoryPolicy",
+    "DeleteRepositoryPolicy",
+    "PutRolePolicy",
+    "PutUserPolicy",
+    "PutParameter",
+    "AttachRolePolicy",
+    "AttachUserPolicy",
+}
 
 
 def _policy(*statements):
@@ -54,6 +63,7 @@ def account(capture, monkeypatch):
         PolicyName="get",
         PolicyDocument=_policy({"Effect": "Allow", "Action": "ecr:Get*", "Resource": "*"}),
     )
+    iam.create_policy(PolicyName="ECRAccessDenyLayerDownload", PolicyDocument=json.dumps(DENY_DOCUMENT))
     iam.create_role(RoleName="ecs-exec", AssumeRolePolicyDocument=json.dumps(ECS_TASKS_TRUST))
     iam.put_role_policy(
         RoleName="ecs-exec",
@@ -61,6 +71,14 @@ def account(capture, monkeypatch):
         PolicyDocument=_policy({"Effect": "Allow", "Action": PULL, "Resource": "*"}),
     )
     return ecr, iam
+
+
+DENY_ARN = "arn:aws:iam::123456789012:policy/ECRAccessDenyLayerDownload"
+
+
+def attached(iam, kind, name):
+    listed = getattr(iam, f"list_attached_{kind}_policies")(**{f"{kind.capitalize()}Name": name})
+    return [p["PolicyArn"] for p in listed["AttachedPolicies"]]
 
 
 def scan(capsys, *args):
@@ -87,7 +105,7 @@ def test_dry_run_plans_every_non_compliant_resource_and_writes_nothing(account, 
     ] == [f"-    {json.dumps(PUBLIC)}"]
     ci = plans["arn:aws:iam::123456789012:role/ci"]
     assert (ci["runbook"], ci["action"]) == ("ECRAccess-RevokeLayerDownload", "ATTACH_DENY")
-    assert ci["detail"][0] == "attach inline policy ECRAccessDenyLayerDownload to role ci"
+    assert ci["detail"][0] == f"attach managed policy {DENY_ARN} to role ci"
     assert '"Action": "ecr:GetDownloadUrlForLayer"' in "\n".join(ci["detail"])
     operations = [operation for _, operation in capture.calls[before:]]
     assert not WRITES & set(operations)
@@ -103,32 +121,43 @@ def test_dry_run_table_shows_the_diff_and_the_deny(account, capsys):
     assert f"    -    {json.dumps(PUBLIC)}" in out
     assert f"         {json.dumps(SHARED)}" in out  # kept: context line of the diff
     assert "arn:aws:iam::123456789012:user/dev — ECRAccess-RevokeLayerDownload: ATTACH_DENY" in out
-    assert "attach inline policy ECRAccessDenyLayerDownload to user dev" in out
+    assert f"attach managed policy {DENY_ARN} to user dev" in out
 
 
 def test_remediate_yes_applies_the_runbooks_and_the_account_scans_clean(account, capsys):
     ecr, iam = account
     code, out, _ = scan(capsys, "--remediate", "--yes")
     assert code == 0
-    assert 'APPLIED  RemoveStatements on web: "Public" (#1) removed' in out
+    assert 'APPLIED  RemoveStatements on web: "Public" (#1) narrowed: untrusted principals removed' in out
     assert statements(ecr, "web") == [SHARED]
-    assert "ECRAccessDenyLayerDownload" in iam.list_role_policies(RoleName="ci")["PolicyNames"]
-    assert "ECRAccessDenyLayerDownload" in iam.list_user_policies(UserName="dev")["PolicyNames"]
-    assert iam.list_role_policies(RoleName="ecs-exec")["PolicyNames"] == ["pull"]  # allow-listed: untouched
-    backups = boto3.client("ssm").get_parameters_by_path(Path="/ecr-access/backup/web")["Parameters"]
+    assert attached(iam, "role", "ci") == [DENY_ARN]
+    assert attached(iam, "user", "dev") == [DENY_ARN]
+    assert attached(iam, "role", "ecs-exec") == []  # allow-listed: untouched
+    backups = boto3.client("ssm").get_parameters_by_path(Path="/ecr-access/backup/web", Recursive=True)[
+        "Parameters"
+    ]
     assert len(backups) == 1 and json.loads(backups[0]["Value"])["Statement"] == [SHARED, PUBLIC]
     assert scan(capsys)[0] == 0
 
 
-def test_restrict_to_organization_mode(account, capsys):
+def test_restrict_to_organization_mode_bounds_to_the_accounts_own_organization(account, capsys):
     ecr, _ = account
+    own = boto3.client("organizations").create_organization(FeatureSet="ALL")["Organization"]["Id"]
     code, _, _ = scan(
-        capsys, "--trusted-org", "o-a1b2c3d4e5", "--mode", "RestrictToOrganization", "--remediate", "--yes"
+        capsys, "--trusted-org", own, "--mode", "RestrictToOrganization", "--remediate", "--yes"
     )
     assert code == 0
-    assert statements(ecr, "web")[1]["Condition"] == {
-        "StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}
-    }
+    assert statements(ecr, "web")[1]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": [own]}}
+
+
+def test_restrict_to_organization_refuses_an_organization_the_account_is_not_in(account, capsys):
+    ecr, _ = account
+    code, out, _ = scan(
+        capsys, "--trusted-org", "o-a1b2c3d4e5", "--mode", "RestrictToOrganization", "--remediate", "--yes"
+    )
+    assert code != 0
+    assert "the account is in no organization" in out
+    assert statements(ecr, "web") == [SHARED, PUBLIC]
 
 
 def test_without_yes_and_without_a_terminal_nothing_is_changed(account, capsys, monkeypatch):

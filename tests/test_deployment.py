@@ -194,6 +194,7 @@ def test_single_account_plan_in_order(capsys):
         "make package templates",
         "aws s3 cp",
         "aws s3 cp",
+        "aws s3 cp",  # the runbooks' attachments
         "aws cloudformation deploy",
         "aws cloudformation deploy",  # central, both Regions
         "aws cloudformation deploy",
@@ -201,10 +202,11 @@ def test_single_account_plan_in_order(capsys):
         "aws configservice put-conformance-pack",
         "aws configservice put-conformance-pack",
     ]
-    assert "HomeRegion=us-east-1" in steps[5] and "--region eu-west-1" in steps[6]
-    assert "EvaluateIamHere,ParameterValue=true" in steps[7]  # IAM in one Region only
-    assert "EvaluateIamHere,ParameterValue=false" in steps[8]
-    assert "RepoRemediationRoleArn" in steps[7]
+    assert "HomeRegion=us-east-1" in steps[6] and "--region eu-west-1" in steps[7]
+    assert "CodeBucket=code-bucket" in steps[6]
+    assert "EvaluateIamHere,ParameterValue=true" in steps[8]  # IAM in one Region only
+    assert "EvaluateIamHere,ParameterValue=false" in steps[9]
+    assert "RepoRemediationRoleArn" in steps[8]
 
 
 def test_organization_plan_uses_a_stack_set_and_an_organization_pack(capsys):

@@ -70,7 +70,8 @@ def test_runbooks_remediate_and_the_second_run_shows_what_changed(demo):
     assert remediation.count("Success ECRAccess-RestrictRepositoryPolicy") == 7
     assert remediation.count("Success ECRAccess-RevokeLayerDownload") == 7
     assert (
-        'legacy/batch: RemoveStatements on legacy/batch: "FormerSubsidiaryPull" (#1) removed' in remediation
+        'legacy/batch: RemoveStatements on legacy/batch: "FormerSubsidiaryPull" (#1) narrowed: '
+        "untrusted principals removed" in remediation
     )
     assert (
         "Failed  ECRAccess-RevokeLayerDownload role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ReadOnly"
@@ -79,7 +80,10 @@ def test_runbooks_remediate_and_the_second_run_shows_what_changed(demo):
     after = demo.split("4. Periodic evaluation again")[1]
     assert re.search(r"^\s+storefront/web\s.*COMPLIANT\s+NON_COMPLIANT\s", after, re.MULTILINE)
     assert re.search(
-        r"^\s+user/legacy-deployer\s.*COMPLIANT\s+NON_COMPLIANT\s+Denied by inline policy", after, re.M
+        r"^\s+user/legacy-deployer\s.*COMPLIANT\s+NON_COMPLIANT\s+"
+        r"Denied by managed policy ECRAccessDenyLayerDownload",
+        after,
+        re.M,
     )
     assert "13 unchanged not shown" in after
     assert "After:  ECR_REPO_NOT_PUBLIC: 19 COMPLIANT, 1 NOT_APPLICABLE; " in after

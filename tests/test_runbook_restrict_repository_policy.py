@@ -1,4 +1,10 @@
-"""Runbook ECRAccess-RestrictRepositoryPolicy run by the local Automation runner against moto."""
+"""Runbook ECRAccess-RestrictRepositoryPolicy run by the local Automation runner against moto.
+
+What must hold: the runbook only narrows (every attack of the issue "Remediation can
+only narrow access" is attempted and refused with nothing changed), edits by exact
+surgery (untouched statements keep their bytes), verifies before it writes, and
+backs up in pieces that its RestoreCommand, run with the real AWS CLI, puts back.
+"""
 
 import json
 from pathlib import Path
@@ -8,16 +14,19 @@ import pytest
 from test_exposure_table import CASES
 
 from ecr_access import analyze_repository_policy
+from ecr_access.remediation import policy_surgery
 from ecr_access.testing.automation_runner import AutomationRunner, InvalidParameters
 from ecr_access.testing.config_harness import client_error
 
-from conftest import OWNER, TRUSTED_ACCOUNT, TRUSTED_ORG, doc
+from conftest import OWNER, TRUSTED_ACCOUNT, TRUSTED_ORG, aws_cli, doc
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "remediation" / "ECRAccess-RestrictRepositoryPolicy.yaml"
-ROLE = "arn:aws:iam::123456789012:role/ecr-access-remediation"
+ROLE = "arn:aws:iam::123456789012:role/ecr-access-restrict-repository-policy"
 MOTO_ACCOUNT = "123456789012"
 TRUST = {"TrustedAccountIds": f"{OWNER},{TRUSTED_ACCOUNT}", "TrustedOrganizationIds": TRUSTED_ORG}
 STEP = "RestrictRepositoryPolicy"
+PARTNER = "444455556666"
+STRANGER = "999988887777"
 PUBLIC = doc(
     {"Sid": "pub", "Effect": "Allow", "Principal": "*", "Action": ["ecr:GetDownloadUrlForLayer"]},
     {"Sid": "own", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OWNER}:root"}, "Action": "ecr:*"},
@@ -25,20 +34,36 @@ PUBLIC = doc(
 
 
 @pytest.fixture
-def ecr(moto):
+def ecr(capture):
     return boto3.client("ecr", region_name="us-east-1")
+
+
+def rule_lists(capture, **parameters):
+    """The Config rule as DescribeConfigRules lists it (moto refuses a custom rule without a Lambda)."""
+    rule = {
+        "ConfigRuleName": "ECR_REPO_NOT_PUBLIC-conformance-pack-a1b2c3",
+        "InputParameters": json.dumps(parameters),
+        "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:::function:x"},
+    }
+    capture.overrides[("config", "DescribeConfigRules")] = lambda params, through: {"ConfigRules": [rule]}
+
+
+def own_organization() -> str:
+    return boto3.client("organizations", region_name="us-east-1").create_organization(FeatureSet="ALL")[
+        "Organization"
+    ]["Id"]
 
 
 def run(parameters):
     return AutomationRunner(DOCUMENT).start({"AutomationAssumeRole": ROLE, **parameters})
 
 
-def judge(text):
+def judge(text, organizations=(TRUSTED_ORG,)):
     return analyze_repository_policy(
         text,
         owner_account=MOTO_ACCOUNT,
         trusted_accounts=[OWNER, TRUSTED_ACCOUNT],
-        trusted_org_ids=[TRUSTED_ORG],
+        trusted_org_ids=list(organizations),
     )
 
 
@@ -49,51 +74,205 @@ def policy_of(ecr, name):
         return None
 
 
+def principal_values(statement: dict) -> set[str]:
+    element = statement.get("Principal", {})
+    if isinstance(element, str):
+        return {element}
+    return {v for values in element.values() for v in ([values] if isinstance(values, str) else values)}
+
+
 EXPOSED = [case for case in CASES if case[2] != "RESTRICTED"]
 
 
 @pytest.mark.parametrize(("statements", "offending"), [pytest.param(c[1], c[4], id=c[0]) for c in EXPOSED])
-def test_every_exposed_table_policy_ends_restricted_and_keeps_what_was_not_flagged(
-    ecr, statements, offending
-):
+def test_every_exposed_table_policy_ends_restricted_by_surgery(ecr, statements, offending):
     statements = [{k: v for k, v in s.items() if v is not None} for s in statements]
-    original = doc(*statements)
+    text = json.dumps(doc(*statements))
     ecr.create_repository(repositoryName="table/case")
     try:
-        ecr.set_repository_policy(repositoryName="table/case", policyText=json.dumps(original))
+        ecr.set_repository_policy(repositoryName="table/case", policyText=text)
     except ecr.exceptions.InvalidParameterException as exc:
         pytest.skip(f"moto's ECR refuses this policy: {exc}")
+    flagged = {f.statement_index: set(f.principals) for f in judge(text).findings}
     execution = run({"RepositoryName": "table/case", **TRUST})
     assert execution.status == "Success", execution.failure
     after = policy_of(ecr, "table/case")
     assert not judge(after).verdict.exposed
-    kept = [s for i, s in enumerate(statements) if i not in offending]
-    if after is None:
-        assert not any(s["Effect"] == "Allow" for s in kept)
-    else:
-        assert json.loads(after)["Statement"] == kept
-    assert execution.outputs[f"{STEP}.Action"] == ("DELETED" if after is None else "UPDATED")
+    if after is None:  # no Allow statement was left
+        return
+    for index, statement in enumerate(statements):
+        if index not in flagged:  # untouched: the same bytes
+            assert json.dumps(statement) in after
+    new_principals = set().union(*(principal_values(s) for s in json.loads(after)["Statement"]))
+    old_principals = set().union(*(principal_values(s) for s in statements))
+    assert new_principals <= old_principals  # nobody was added
+    assert execution.outputs[f"{STEP}.Action"] == "UPDATED"
 
 
-def test_backup_holds_the_original_before_any_write(ecr, capture):
+def test_a_statement_mixing_trusted_and_untrusted_accounts_loses_only_the_untrusted(ecr):
+    statement = {
+        "Sid": "partners",
+        "Effect": "Allow",
+        "Principal": {"AWS": [PARTNER, STRANGER]},
+        "Action": ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+    }
+    text = json.dumps(doc(statement), indent=2)
+    ecr.create_repository(repositoryName="team/app")
+    ecr.set_repository_policy(repositoryName="team/app", policyText=text)
+    execution = run({"RepositoryName": "team/app", "TrustedAccountIds": PARTNER})
+    assert execution.status == "Success", execution.failure
+    after = policy_of(ecr, "team/app")
+    assert after == text.replace(f'"{PARTNER}",\n          "{STRANGER}"', f'"{PARTNER}"')
+
+
+def test_remove_statements_without_the_trusted_lists_keeps_the_rules_partner_grants(ecr, capture):
+    rule_lists(capture, TrustedAccountIds=PARTNER)  # the rule trusts the partner; the caller says nothing
+    text = json.dumps(doc({"Sid": "p", "Effect": "Allow", "Principal": {"AWS": PARTNER}, "Action": "ecr:*"}))
+    ecr.create_repository(repositoryName="team/app")
+    ecr.set_repository_policy(repositoryName="team/app", policyText=text)
+    execution = run({"RepositoryName": "team/app"})
+    assert execution.status == "Success", execution.failure
+    assert execution.outputs[f"{STEP}.Action"] == "NONE"
+    assert policy_of(ecr, "team/app") == text
+
+
+def test_restrict_to_organization_may_not_name_another_organization(ecr, capture):
+    own = own_organization()
+    text = json.dumps(
+        doc(
+            {
+                "Sid": "org",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "ecr:*",
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": own}},
+            }
+        )
+    )
+    ecr.create_repository(repositoryName="team/app")
+    ecr.set_repository_policy(repositoryName="team/app", policyText=text)
+    start = len(capture.calls)
+    execution = run(
+        {
+            "RepositoryName": "team/app",
+            "Mode": "RestrictToOrganization",
+            "TrustedOrganizationIds": "o-attacker0001",
+        }
+    )
+    assert execution.status == "Failed"  # bounded to its own organization, it stays untrusted to the caller
+    assert "nothing was written" in execution.failure
+    assert policy_of(ecr, "team/app") == text
+    assert not {"PutParameter", "SetRepositoryPolicy"} & {op for _, op in capture.calls[start:]}
+
+
+def test_restrict_to_organization_bounds_to_the_accounts_own_organization(ecr):
+    own = own_organization()
+    text = json.dumps(PUBLIC, indent=2)
+    ecr.create_repository(repositoryName="team/app")
+    ecr.set_repository_policy(repositoryName="team/app", policyText=text)
+    trust = {**TRUST, "TrustedOrganizationIds": own}
+    execution = run({"RepositoryName": "team/app", **trust, "Mode": "RestrictToOrganization"})
+    assert execution.status == "Success", execution.failure
+    statements = json.loads(policy_of(ecr, "team/app"))["Statement"]
+    assert statements[0]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": [own]}}
+    assert json.dumps(PUBLIC["Statement"][1], indent=2).replace("\n", "\n    ") in policy_of(ecr, "team/app")
+    assert execution.outputs[f"{STEP}.Verdict"] == "RESTRICTED"
+
+
+def test_restrict_to_organization_outside_any_organization_is_refused(ecr):
+    ecr.create_repository(repositoryName="team/app")
+    ecr.set_repository_policy(repositoryName="team/app", policyText=json.dumps(PUBLIC))
+    execution = run({"RepositoryName": "team/app", "Mode": "RestrictToOrganization"})
+    assert execution.status == "Failed"
+    assert "the account is in no organization and the statement names no trusted one" in execution.failure
+    assert json.loads(policy_of(ecr, "team/app")) == PUBLIC
+
+
+def test_service_principals_are_bounded_by_source_org_and_mixed_statements_split(ecr):
+    own = own_organization()
+    statement = {
+        "Sid": "build",
+        "Effect": "Allow",
+        "Principal": {"AWS": STRANGER, "Service": "codebuild.amazonaws.com"},
+        "Action": "ecr:GetDownloadUrlForLayer",
+    }
+    ecr.create_repository(repositoryName="team/app")
+    ecr.set_repository_policy(repositoryName="team/app", policyText=json.dumps(doc(statement)))
+    execution = run(
+        {"RepositoryName": "team/app", "Mode": "RestrictToOrganization", "TrustedOrganizationIds": own}
+    )
+    assert execution.status == "Success", execution.failure
+    people, services = json.loads(policy_of(ecr, "team/app"))["Statement"]
+    assert people["Principal"] == {"AWS": STRANGER}
+    assert people["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": [own]}}
+    assert services["Sid"] == "buildServices" and services["Principal"] == {
+        "Service": "codebuild.amazonaws.com"
+    }
+    assert services["Condition"] == {"StringEquals": {"aws:SourceOrgID": [own]}}
+
+
+def test_a_plan_that_would_stay_exposed_writes_nothing(ecr, capture, monkeypatch):
+    own_organization()
+    ecr.create_repository(repositoryName="team/app")
+    ecr.set_repository_policy(repositoryName="team/app", policyText=json.dumps(PUBLIC))
+    # A broken surgery that changes nothing: the verification must catch it before any write.
+    monkeypatch.setattr(policy_surgery, "bounded", lambda text, key, organizations: text)
+    from ecr_access.remediation import restrict_repository_policy
+
+    start = len(capture.calls)
+    with pytest.raises(Exception, match="would leave team/app PUBLIC"):
+        restrict_repository_policy.handler(
+            {"RepositoryName": "team/app", "Mode": "RestrictToOrganization", "TrustedOrganizationIds": ""},
+            None,
+        )
+    assert json.loads(policy_of(ecr, "team/app")) == PUBLIC
+    assert not {"PutParameter", "SetRepositoryPolicy"} & {op for _, op in capture.calls[start:]}
+
+
+def test_numbers_and_unicode_of_untouched_statements_keep_their_bytes(ecr, capture):
+    kept = '{"Sid": "mfa", "Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "ecr:*", "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": 1e400}}, "Resource": "caf\\u00e9"}'  # noqa: E501
+    text = (
+        '{"Version": "2012-10-17", "Statement": ['
+        + kept
+        + ', {"Sid": "pub", "Effect": "Allow", "Principal": "*", "Action": "ecr:*"}]}'
+    )
+    ecr.create_repository(repositoryName="team/app")  # moto refuses to store 1e400: answer as ECR would
+    written = []
+    capture.overrides[("ecr", "GetRepositoryPolicy")] = lambda params, through: (
+        {
+            "registryId": MOTO_ACCOUNT,
+            "repositoryName": "team/app",
+            "policyText": written[-1] if written else text,
+        }
+    )
+    capture.overrides[("ecr", "SetRepositoryPolicy")] = lambda params, through: (
+        written.append(params["policyText"])
+        or {"registryId": MOTO_ACCOUNT, "repositoryName": "team/app", "policyText": params["policyText"]}
+    )
+    execution = run({"RepositoryName": "team/app", **TRUST})
+    assert execution.status == "Success", execution.failure
+    (after,) = written
+    assert after == '{"Version": "2012-10-17", "Statement": [' + kept + "]}"
+    assert "Infinity" not in after
+
+
+def test_backup_pieces_hold_the_original_before_any_write(ecr, capture):
     ecr.create_repository(repositoryName="team/app")
     original = json.dumps(PUBLIC, indent=2)
     ecr.set_repository_policy(repositoryName="team/app", policyText=original)
     start = len(capture.calls)
     execution = run({"RepositoryName": "team/app", **TRUST})
     assert execution.status == "Success"
-    parameter = execution.outputs[f"{STEP}.BackupParameter"]
-    assert parameter.startswith("/ecr-access/backup/team/app/")
-    stored = boto3.client("ssm", region_name="us-east-1").get_parameter(Name=parameter)["Parameter"]
-    assert json.loads(stored["Value"]) == json.loads(original)
+    backup = execution.outputs[f"{STEP}.BackupParameter"]
+    assert backup.startswith("/ecr-access/backup/team/app/")
+    stored = boto3.client("ssm", region_name="us-east-1").get_parameter(Name=f"{backup}/part-1")["Parameter"]
+    assert stored["Value"] == original
     operations = [op for _, op in capture.calls[start:]]
     assert operations.index("PutParameter") < operations.index("SetRepositoryPolicy")
     assert execution.outputs[f"{STEP}.RemovedStatements"] == ['"pub" (#0)']
-    restore = execution.outputs[f"{STEP}.RestoreCommand"]
-    assert f"--name {parameter}" in restore and "set-repository-policy --repository-name team/app" in restore
 
 
-def test_large_policy_backs_up_to_the_advanced_tier(ecr):
+def test_a_10000_character_policy_is_restored_byte_for_byte_by_its_restore_command(moto_server):
     filler = [
         {
             "Sid": f"Owner{n}",
@@ -101,19 +280,31 @@ def test_large_policy_backs_up_to_the_advanced_tier(ecr):
             "Principal": {"AWS": f"arn:aws:iam::{OWNER}:role/r{n}"},
             "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
         }
-        for n in range(40)
+        for n in range(41)
     ]
     text = json.dumps(doc(*PUBLIC["Statement"], *filler), indent=2)
-    assert 4_096 < len(text) <= 10_240
+    assert 9_500 < len(text) <= 10_240
+    ecr = boto3.client("ecr", region_name="us-east-1")
     ecr.create_repository(repositoryName="big")
     ecr.set_repository_policy(repositoryName="big", policyText=text)
     execution = run({"RepositoryName": "big", **TRUST})
     assert execution.status == "Success", execution.failure
-    stored = boto3.client("ssm", region_name="us-east-1").get_parameter(
-        Name=execution.outputs[f"{STEP}.BackupParameter"]
-    )
-    assert stored["Parameter"]["Value"] == text
-    assert len(json.loads(policy_of(ecr, "big"))["Statement"]) == 41
+    assert policy_of(ecr, "big") != text
+    restore = execution.outputs[f"{STEP}.RestoreCommand"]
+    assert restore.count("get-parameter") == 3  # three pieces of at most 4 KB
+    completed = aws_cli(restore)
+    assert completed.returncode == 0, completed.stderr
+    assert policy_of(ecr, "big") == text
+
+
+def test_backup_pieces_never_end_in_whitespace_and_join_to_the_original():
+    from ecr_access.remediation.restrict_repository_policy import PARAMETER_BYTES, backup_pieces
+
+    text = ("x" * 4_095 + "\n  ") * 2 + "é" * 3_000
+    pieces = backup_pieces(text)
+    assert "".join(pieces) == text
+    assert all(len(p.encode()) <= PARAMETER_BYTES for p in pieces)
+    assert all(not p[-1].isspace() for p in pieces[:-1])
 
 
 def test_a_restricted_repository_is_left_untouched(ecr, capture):
@@ -136,26 +327,6 @@ def test_running_twice_changes_nothing_the_second_time(ecr):
     after_first = policy_of(ecr, "team/app")
     assert run({"RepositoryName": "team/app", **TRUST}).outputs[f"{STEP}.Action"] == "NONE"
     assert policy_of(ecr, "team/app") == after_first
-
-
-def test_restrict_to_organization_keeps_the_statement_with_an_org_condition(ecr):
-    ecr.create_repository(repositoryName="team/app")
-    ecr.set_repository_policy(repositoryName="team/app", policyText=json.dumps(PUBLIC))
-    execution = run({"RepositoryName": "team/app", **TRUST, "Mode": "RestrictToOrganization"})
-    assert execution.status == "Success", execution.failure
-    statements = json.loads(policy_of(ecr, "team/app"))["Statement"]
-    assert statements[0]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": [TRUSTED_ORG]}}
-    assert statements[1] == PUBLIC["Statement"][1]
-    assert execution.outputs[f"{STEP}.Verdict"] == "RESTRICTED"
-
-
-def test_restrict_to_organization_without_an_organization_is_refused(ecr):
-    ecr.create_repository(repositoryName="team/app")
-    ecr.set_repository_policy(repositoryName="team/app", policyText=json.dumps(PUBLIC))
-    execution = run({"RepositoryName": "team/app", "Mode": "RestrictToOrganization"})
-    assert execution.status == "Failed"
-    assert "needs at least one TrustedOrganizationIds value" in execution.failure
-    assert json.loads(policy_of(ecr, "team/app")) == PUBLIC
 
 
 def test_a_deleted_repository_fails_with_a_clear_message(ecr):
@@ -197,9 +368,21 @@ def test_access_denied_on_write_changes_nothing_and_keeps_the_backup(ecr, captur
     )
     assert json.loads(policy_of(ecr, "team/app")) == PUBLIC
     backups = boto3.client("ssm", region_name="us-east-1").get_parameters_by_path(
-        Path="/ecr-access/backup/team/app"
+        Path="/ecr-access/backup/team/app", Recursive=True
     )
     assert len(backups["Parameters"]) == 1
+
+
+def test_an_unreadable_rule_refuses_rather_than_guessing_the_trust(ecr, capture):
+    ecr.create_repository(repositoryName="team/app")
+    ecr.set_repository_policy(repositoryName="team/app", policyText=json.dumps(PUBLIC))
+    capture.faults.append(
+        lambda op, _: client_error("AccessDeniedException", op) if op == "DescribeConfigRules" else None
+    )
+    execution = run({"RepositoryName": "team/app", **TRUST})
+    assert execution.status == "Failed"
+    assert "cannot read the trusted lists of Config rule ECR_REPO_NOT_PUBLIC" in execution.failure
+    assert json.loads(policy_of(ecr, "team/app")) == PUBLIC
 
 
 @pytest.mark.parametrize(
@@ -215,6 +398,6 @@ def test_access_denied_on_write_changes_nothing_and_keeps_the_backup(ecr, captur
         ),
     ],
 )
-def test_parameters_are_validated_like_ssm_does(ecr, parameters, message):
+def test_parameters_are_validated_like_ssm_does(parameters, message):
     with pytest.raises(InvalidParameters, match=message):
         AutomationRunner(DOCUMENT).start({"AutomationAssumeRole": ROLE, **parameters})

@@ -3,7 +3,7 @@
 import argparse
 
 from ecr_access.cli.exit_codes import ExitCode, UsageError
-from ecr_access.deployment.pack import conformance_pack, organization_pack
+from ecr_access.deployment.pack import PRINCIPAL_RUNBOOK, REPO_RUNBOOK, conformance_pack, organization_pack
 from ecr_access.deployment.plan import Settings, commands, run
 from ecr_access.deployment.templates import RUNBOOK_ROLES, dump
 
@@ -79,7 +79,8 @@ def run_render_pack(args: argparse.Namespace) -> ExitCode:
         print(dump(conformance_pack()), end="")
         return ExitCode.OK
     repo, principal = (
-        f"arn:aws:iam::{args.automation_account}:role/{name}" for name in RUNBOOK_ROLES.values()
+        f"arn:aws:iam::{args.automation_account}:role/{RUNBOOK_ROLES[runbook]}"
+        for runbook in (REPO_RUNBOOK, PRINCIPAL_RUNBOOK)
     )
     print(dump(organization_pack(repo, principal)), end="")
     return ExitCode.OK

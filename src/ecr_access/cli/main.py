@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecr_access.cli import check_policy, demo, deployment, runbook_source, scan, who_can_pull
+from ecr_access.cli import check_policy, demo, deployment, scan, who_can_pull
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.config_rules.rule_modules import RulesNotFound
 from ecr_access.sources.aws_errors import describe_error
@@ -30,7 +30,6 @@ def build_parser() -> argparse.ArgumentParser:
     who_can_pull.add_parser(subparsers)
     scan.add_parser(subparsers)
     demo.add_parser(subparsers)
-    runbook_source.add_parser(subparsers)
     deployment.add_parsers(subparsers)
     return parser
 

@@ -64,11 +64,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default="RemoveStatements",
         help="how the repository runbook restricts a policy",
     )
-    fix.add_argument(
-        "--revoke-sessions",
-        action="store_true",
-        help="the principal runbook also revokes older role sessions",
-    )
     parser.set_defaults(run=run)
 
 
@@ -187,7 +182,7 @@ def _remediate(
     rows: list[ComplianceRow],
     parameters: dict[str, dict[str, str]],
 ) -> tuple[ExitCode, dict[str, Any]]:
-    options = {"Mode": args.mode, "RevokeActiveSessions": "true" if args.revoke_sessions else "false"}
+    options = {"Mode": args.mode}
     plans = scan_remediation.plan(session, rows, parameters, options)
     if args.format == "table":
         _print_plans(console, plans)

@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -24,10 +23,10 @@ from ecr_access.cli.compliance_report import ComplianceRow, sorted_rows
 from ecr_access.config_rules.rule_modules import PRINCIPAL_RULE, REPOSITORY_RULE
 from ecr_access.deployment.pack import PRINCIPAL_RUNBOOK, REPO_RUNBOOK
 from ecr_access.remediation import restrict_repository_policy, revoke_layer_download
-from ecr_access.remediation.script_inputs import RemediationRefused, comma_separated
+from ecr_access.remediation.script_inputs import RemediationRefused
 from ecr_access.sources.aws_errors import describe_error
 
-RUNBOOK_SERVICES = ("ecr", "ssm", "iam", "sts", "sns")
+RUNBOOK_SERVICES = ("ecr", "ssm", "iam", "sts", "sns", "config", "organizations")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,24 +77,20 @@ def _pretty(document: dict[str, Any]) -> list[str]:
     return ["{", *others, '  "Statement": [', *body, "  ]", "}"]
 
 
-def _repository_plan(ecr: Any, row: ComplianceRow, events: dict[str, Any]) -> tuple[str, list[str]]:
-    change = restrict_repository_policy.propose(
-        ecr,
-        row.resource_id,
-        events["Mode"],
-        comma_separated(events, "TrustedAccountIds"),
-        comma_separated(events, "TrustedOrganizationIds"),
-    )
+def _repository_plan(
+    ecr: Any, trust: restrict_repository_policy.Trust, row: ComplianceRow, events: dict[str, Any]
+) -> tuple[str, list[str]]:
+    change = restrict_repository_policy.propose(ecr, row.resource_id, events["Mode"], trust)
     if not change.before.verdict.exposed:
         return "NONE", [f"{row.resource_id} is already RESTRICTED; nothing would change"]
     before = _pretty(json.loads(change.original or "{}"))
-    if change.new_document is None:
+    if change.new_text is None:
         return "DELETE_POLICY", [
             "delete the policy (no Allow statement remains without the exposing ones):",
             *(f"- {line}" for line in before),
         ]
     diff = difflib.unified_diff(
-        before, _pretty(change.new_document), "policy now", "policy after", n=2, lineterm=""
+        before, _pretty(json.loads(change.new_text)), "policy now", "policy after", n=2, lineterm=""
     )
     return "UPDATE_POLICY", list(diff)
 
@@ -103,12 +98,11 @@ def _repository_plan(ecr: Any, row: ComplianceRow, events: dict[str, Any]) -> tu
 def _principal_plan(
     iam: Any, caller_arn: str, events: dict[str, Any], listed: dict[str, tuple[str, dict[str, Any]]]
 ) -> tuple[str, list[str]]:
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    revocation = revoke_layer_download.propose(iam, caller_arn, events, now, listed)
+    revocation = revoke_layer_download.propose(iam, caller_arn, events, listed)
     kind = revocation.kind.lower()
     return "ATTACH_DENY", [
-        f"attach inline policy {revoke_layer_download.POLICY_NAME} to {kind} {revocation.name}",
-        *(f"+ {line}" for line in _pretty(revocation.document)),
+        f"attach managed policy {revocation.policy_arn} to {kind} {revocation.name}",
+        *(f"+ {line}" for line in _pretty(revoke_layer_download.DENY_DOCUMENT)),
     ]
 
 
@@ -127,7 +121,6 @@ def runbook_events(
     return PRINCIPAL_RUNBOOK, {
         "ResourceId": row.resource_id,
         "AllowedPrincipalArns": parameters[PRINCIPAL_RULE].get("AllowedPrincipalArns", ""),
-        "RevokeActiveSessions": options["RevokeActiveSessions"],
         "AutomationAssumeRole": "",
         "ProtectedRoleNames": "",
         "NotificationTopicArn": "",
@@ -149,11 +142,16 @@ def plan(
 
     caller_arn: str | None = None
     listed: dict[str, tuple[str, dict[str, Any]]] | None = None  # every role and user, listed once
+    trusts: dict[str, restrict_repository_policy.Trust] = {}  # per Region: the rule there holds the lists
     for row in (r for r in sorted_rows(rows) if r.compliance == "NON_COMPLIANT"):
         runbook, events = runbook_events(row, parameters, options)
         try:
             if row.rule == REPOSITORY_RULE:
-                action, detail = _repository_plan(client("ecr", row.region), row, events)
+                if row.region not in trusts:
+                    trusts[row.region] = restrict_repository_policy.read_trust(
+                        client("config", row.region), client("organizations"), events
+                    )
+                action, detail = _repository_plan(client("ecr", row.region), trusts[row.region], row, events)
             else:
                 if caller_arn is None or listed is None:
                     caller_arn = client("sts").get_caller_identity()["Arn"]

@@ -11,6 +11,8 @@ from ecr_access.demo.organization_slice import (
     SERVICE_LINKED,
     DemoPrincipal,
 )
+from ecr_access.remediation.revoke_layer_download import DENY_DOCUMENT
+from ecr_access.remediation.revoke_layer_download import POLICY_NAME as DENY_POLICY_NAME
 
 
 def _aws_managed(name: str) -> str:
@@ -59,6 +61,8 @@ def seed_account(iam: Any, ecr: Any) -> None:
         _create_principal(iam, principal, boundaries)
     for service in SERVICE_LINKED:
         iam.create_service_linked_role(AWSServiceName=service)
+    # What the member stack deploys in every account: the Deny the revoke runbook attaches.
+    iam.create_policy(PolicyName=DENY_POLICY_NAME, PolicyDocument=json.dumps(DENY_DOCUMENT))
     for repository in REPOSITORIES:
         tags = [{"Key": k, "Value": v} for k, v in repository.tags.items()]
         ecr.create_repository(repositoryName=repository.name, **({"tags": tags} if tags else {}))

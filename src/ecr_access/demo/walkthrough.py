@@ -126,7 +126,7 @@ def _remediate(console: Console, rows: list[ComplianceRow]) -> dict[str, str]:
         REPOSITORY_RULE: AutomationRunner(REMEDIATION_DIR / "ECRAccess-RestrictRepositoryPolicy.yaml"),
         PRINCIPAL_RULE: AutomationRunner(REMEDIATION_DIR / "ECRAccess-RevokeLayerDownload.yaml"),
     }
-    options = {"Mode": "RemoveStatements", "RevokeActiveSessions": "false"}
+    options = {"Mode": "RemoveStatements"}
     executions = {}
     for row in (r for r in sorted_rows(rows) if r.compliance == "NON_COMPLIANT"):
         runbook, events = runbook_events(row, PARAMETERS, options)

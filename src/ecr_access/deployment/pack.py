@@ -170,9 +170,6 @@ def conformance_pack() -> dict[str, Any]:
             "RemoveStatements",
             AllowedValues=["RemoveStatements", "RestrictToOrganization"],
         ),
-        "RevokeActiveSessions": string_parameter(
-            "Also revoke older role sessions when revoking", "false", AllowedValues=["true", "false"]
-        ),
         "NotificationTopicArn": string_parameter(
             "SNS topic told about each revocation (ecr-access-* topics)", ""
         ),
@@ -204,7 +201,6 @@ def conformance_pack() -> dict[str, Any]:
         {
             "AllowedPrincipalArns": _optional_static("AllowedPrincipalArns"),
             "ProtectedRoleNames": _static({"Ref": "ExecutionRoleName"}),
-            "RevokeActiveSessions": _static({"Ref": "RevokeActiveSessions"}),
             "NotificationTopicArn": _optional_static("NotificationTopicArn"),
         },
     )

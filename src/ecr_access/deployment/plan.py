@@ -68,11 +68,13 @@ def _pack_parameters(settings: Settings, region: str) -> str:
 def commands(settings: Settings) -> list[str]:
     home, bucket = settings.iam_region, shlex.quote(settings.code_bucket)
     central = "$(aws sts get-caller-identity --query Account --output text)"
-    member = f"CentralAccountId={central} HomeRegion={home}"
+    member = f"CentralAccountId={central} HomeRegion={home} CodeBucket={bucket}"
     steps = [
         "make package templates",
         f"aws s3 cp --recursive dist/lambda/ s3://{bucket}/ecr-access/",
         f"aws s3 cp deploy/member.yaml s3://{bucket}/ecr-access/member.yaml",
+        # the runbooks' attachments, which the member stack's SSM documents fetch
+        f"aws s3 cp --recursive dist/runbooks/ s3://{bucket}/ecr-access/runbooks/",
     ]
     for region in settings.regions:
         steps.append(
@@ -88,7 +90,8 @@ def commands(settings: Settings) -> list[str]:
             "--auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false "
             "--capabilities CAPABILITY_NAMED_IAM "
             f"--parameters ParameterKey=CentralAccountId,ParameterValue={central} "
-            f"ParameterKey=HomeRegion,ParameterValue={home}",
+            f"ParameterKey=HomeRegion,ParameterValue={home} "
+            f"ParameterKey=CodeBucket,ParameterValue={bucket}",
             f"aws cloudformation create-stack-instances --region {home} --stack-set-name {MEMBER_STACK} "
             f"--deployment-targets OrganizationalUnitIds={','.join(settings.organization_units)} "
             f"--regions {' '.join(settings.regions)}",

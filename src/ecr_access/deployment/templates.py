@@ -24,6 +24,7 @@ from ecr_access.deployment.roles import (
     RULE_FUNCTION_POLICY,
     automation_policy,
 )
+from ecr_access.remediation import revoke_layer_download
 from ecr_access.remediation.documents import DOCUMENTS
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -32,7 +33,45 @@ RULES = {"ECR_REPO_NOT_PUBLIC": "RepoRule", "ECR_LAYER_DOWNLOAD_RESTRICTED": "Pr
 RUNBOOK_ROLES = {
     "ECRAccess-RestrictRepositoryPolicy": "ecr-access-restrict-repository-policy",
     "ECRAccess-RevokeLayerDownload": "ecr-access-revoke-layer-download",
+    "ECRAccess-RevokeActiveSessions": "ecr-access-revoke-active-sessions",
 }
+# The incident-response runbook writes policy content: deployed only where asked for.
+INCIDENT_RESPONSE_RUNBOOK = "ECRAccess-RevokeActiveSessions"
+
+
+def with_sub(value: Any) -> Any:
+    """A policy with every string that names ${AWS::Partition}/${AWS::AccountId} wrapped in Fn::Sub."""
+    if isinstance(value, dict):
+        return {k: with_sub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_sub(v) for v in value]
+    if isinstance(value, str) and "${" in value:
+        return {"Fn::Sub": value}
+    return value
+
+
+def automation_trust() -> dict[str, Any]:
+    """Only Systems Manager, only for automation executions of this account (the confused deputy:
+    IAM User Guide, "The confused deputy problem"; Systems Manager User Guide, "Cross-service
+    confused deputy prevention": aws:SourceAccount and aws:SourceArn)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ssm.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                    "ArnLike": {
+                        "aws:SourceArn": {
+                            "Fn::Sub": "arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:automation-execution/*"
+                        }
+                    },
+                },
+            }
+        ],
+    }
 
 
 def _slug(runbook: str) -> str:
@@ -74,36 +113,54 @@ def member_template() -> dict[str, Any]:
             },
         }
     }
+    resources["DenyLayerDownloadPolicy"] = {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Condition": "IsHomeRegion",
+        "Properties": {
+            "ManagedPolicyName": revoke_layer_download.POLICY_NAME,
+            "Description": "Attached by ECRAccess-RevokeLayerDownload: an explicit Deny of "
+            "ecr:GetDownloadUrlForLayer (attaching a Deny cannot grant anything)",
+            "PolicyDocument": revoke_layer_download.DENY_DOCUMENT,
+        },
+    }
     for runbook, role_name in RUNBOOK_ROLES.items():
-        trust_ssm = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "ssm.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
-                }
-            ],
-        }
+        incident = runbook == INCIDENT_RESPONSE_RUNBOOK
         resources[f"{_slug(runbook)}AutomationRole"] = {
             "Type": "AWS::IAM::Role",
-            "Condition": "IsHomeRegion",
+            "Condition": "CreateIncidentResponseRole" if incident else "IsHomeRegion",
             "Properties": {
                 "RoleName": role_name,
                 "Description": f"AutomationAssumeRole of the {runbook} runbook",
-                "AssumeRolePolicyDocument": trust_ssm,
-                "Policies": [{"PolicyName": role_name, "PolicyDocument": automation_policy(runbook)}],
+                "AssumeRolePolicyDocument": automation_trust(),
+                "Policies": [
+                    {"PolicyName": role_name, "PolicyDocument": with_sub(automation_policy(runbook))}
+                ],
             },
         }
+        attachment = f"{runbook}.zip"
         resources[f"{_slug(runbook)}Runbook"] = {
             "Type": "AWS::SSM::Document",
+            **({"Condition": "WithIncidentResponse"} if incident else {}),
             "Properties": {
                 "Name": runbook,
                 "DocumentType": "Automation",
                 "DocumentFormat": "YAML",
                 "UpdateMethod": "NewVersion",
                 "Content": DOCUMENTS[runbook](),
+                # The engine modules the inline script imports (Systems Manager User Guide,
+                # "aws:executeScript": Attachment; CreateDocument: Attachments, Key S3FileUrl).
+                "Attachments": [
+                    {
+                        "Key": "S3FileUrl",
+                        "Name": attachment,
+                        "Values": [
+                            {
+                                "Fn::Sub": "https://${CodeBucket}.s3.${AWS::URLSuffix}/${CodePrefix}runbooks/"
+                                + attachment
+                            }
+                        ],
+                    }
+                ],
             },
         }
     outputs = {
@@ -114,7 +171,9 @@ def member_template() -> dict[str, Any]:
     }
     for runbook in RUNBOOK_ROLES:
         outputs[f"{_slug(runbook)}AutomationRoleArn"] = {
-            "Condition": "IsHomeRegion",
+            "Condition": "CreateIncidentResponseRole"
+            if runbook == INCIDENT_RESPONSE_RUNBOOK
+            else "IsHomeRegion",
             "Value": {"Fn::GetAtt": [f"{_slug(runbook)}AutomationRole", "Arn"]},
         }
     return {
@@ -132,8 +191,24 @@ def member_template() -> dict[str, Any]:
                 RULE_EXECUTION_ROLE_NAME,
                 AllowedPattern=r"^[\w+=,.@-]{1,64}$",
             ),
+            "CodeBucket": string_parameter(
+                "S3 bucket holding the runbooks' attachments (runbooks/<document>.zip, from `make package`)"
+            ),
+            "CodePrefix": string_parameter("Key prefix in CodeBucket", "ecr-access/"),
+            "EnableIncidentResponse": string_parameter(
+                f"true: also deploy {INCIDENT_RESPONSE_RUNBOOK} and its role, which can write inline "
+                "policies on roles (behind an approval step; never automatic)",
+                "false",
+                AllowedValues=["true", "false"],
+            ),
         },
-        "Conditions": {"IsHomeRegion": {"Fn::Equals": [{"Ref": "AWS::Region"}, {"Ref": "HomeRegion"}]}},
+        "Conditions": {
+            "IsHomeRegion": {"Fn::Equals": [{"Ref": "AWS::Region"}, {"Ref": "HomeRegion"}]},
+            "WithIncidentResponse": {"Fn::Equals": [{"Ref": "EnableIncidentResponse"}, "true"]},
+            "CreateIncidentResponseRole": {
+                "Fn::And": [{"Condition": "IsHomeRegion"}, {"Condition": "WithIncidentResponse"}]
+            },
+        },
         "Resources": resources,
         "Outputs": outputs,
     }

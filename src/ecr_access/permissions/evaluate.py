@@ -16,7 +16,7 @@ Each step is three-valued, so a grant or a deny that depends on request facts
 
 import dataclasses
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ecr_access.ecr_action_names import GET_DOWNLOAD_URL_FOR_LAYER
@@ -119,9 +119,18 @@ class PermissionEvaluator:
         repository_policy: Policy | None = None,
         organization_id: str | None = None,
         now: float | None = None,
+        resource_arn: str | None = None,
+        request_facts: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """``resource_arn``: ask about ``action`` on any resource instead of a repository;
+        ``request_facts``: condition keys known for the request (lower-cased keys), e.g.
+        ``{"iam:policyarn": [...]}`` to ask whether a role may attach one given policy."""
         self.action = action
-        self.target = RepositoryTarget.parse(repository_arn) if repository_arn else None
+        if resource_arn is not None:
+            self.target: RepositoryTarget | None = RepositoryTarget.of_resource(resource_arn)
+        else:
+            self.target = RepositoryTarget.parse(repository_arn) if repository_arn else None
+        self.request_facts = {k.lower(): tuple(v) for k, v in (request_facts or {}).items()}
         self.scps = tuple(tuple(level) for level in scps)
         self.repository_policy = repository_policy
         self.organization_id = organization_id
@@ -169,6 +178,7 @@ class PermissionEvaluator:
                 now_epoch=self.now,
                 organization_id=self.organization_id,
             )
+            found.update(self.request_facts)
             self._requests[target] = found
         return found
 

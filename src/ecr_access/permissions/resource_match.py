@@ -35,6 +35,14 @@ class RepositoryTarget:
             )
         return RepositoryTarget(arn, fields[4], fields[3])
 
+    @staticmethod
+    def of_resource(arn: str) -> "RepositoryTarget":
+        """Any resource ARN (an IAM role, a policy): for questions about actions other than pulls."""
+        fields = arn.split(":", 5)
+        if len(fields) != 6 or fields[0] != "arn":
+            raise ValueError(f"{arn!r} is not an ARN")
+        return RepositoryTarget(arn, fields[4], fields[3] or None)
+
 
 def _could_name_a_repository(text: str, account: str) -> bool:
     if text == "*":

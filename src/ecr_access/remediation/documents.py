@@ -2,9 +2,11 @@
 
 Schema 0.3, the AWSConfigRemediation-* style: typed parameters, every String
 constrained by ``allowedPattern`` or ``allowedValues``, ``assumeRole`` from the
-``AutomationAssumeRole`` parameter, one ``aws:executeScript`` step on the
-python3.12 runtime whose code is rendered from the handler modules (render.py),
-and step outputs selected from ``$.Payload``.
+``AutomationAssumeRole`` parameter, one ``aws:executeScript`` step whose inline
+script is the handler module and whose attachment (``<document>.zip``, declared
+with its checksum in ``files``) holds the engine modules it imports (render.py),
+and step outputs selected from ``$.Payload``. ``make package`` writes the
+attachments to dist/runbooks/, from where deployment uploads them.
 """
 
 import sys
@@ -13,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ecr_access.remediation.render import render_script
+from ecr_access.remediation.render import RenderedScript, render_script
 
 ROLE_ARN = r"^arn:(?:aws|aws-us-gov|aws-cn):iam::\d{12}:role/[\w+=,.@/-]+$"
 ECR_REPOSITORY_NAME = r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$"
@@ -24,6 +26,7 @@ ARN_PATTERN_LIST = r"^$|^arn:[\w*?+=,.@/:-]+(,arn:[\w*?+=,.@/:-]+)*$"
 ROLE_NAME_LIST = r"^$|^[\w+=,.@-]{1,64}(,[\w+=,.@-]{1,64})*$"
 SNS_TOPIC_ARN = r"^$|^arn:(?:aws|aws-us-gov|aws-cn):sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$"
 REMEDIATION_DIR = Path(__file__).resolve().parents[3] / "remediation"
+ATTACHMENTS_DIR = Path(__file__).resolve().parents[3] / "dist" / "runbooks"
 
 AUTOMATION_ROLE = {
     "type": "String",
@@ -34,24 +37,21 @@ AUTOMATION_ROLE = {
 
 
 def _script_step(
-    name: str,
-    handler_module: str,
-    payload: dict[str, str],
-    outputs: dict[str, str],
-    *,
-    pack_engine: bool = False,
+    name: str, handler_module: str, rendered: RenderedScript, payload: dict[str, str], outputs: dict[str, str]
 ) -> dict[str, Any]:
     return {
         "name": name,
         "action": "aws:executeScript",
-        "description": f"Runs {handler_module}.handler (rendered with the engine modules it needs).",
+        "description": f"Runs {handler_module}.handler; the engine modules it imports are in "
+        f"the attachment {rendered.attachment_name}.",
         "timeoutSeconds": 600,
         "isEnd": True,
         "inputs": {
             "Runtime": "python3.12",
             "Handler": "handler",
             "InputPayload": payload,
-            "Script": render_script(handler_module, pack_engine=pack_engine),
+            "Script": rendered.script,
+            "Attachment": rendered.attachment_name,
         },
         "outputs": [
             {"Name": key, "Selector": f"$.Payload.{key}", "Type": kind} for key, kind in outputs.items()
@@ -59,7 +59,9 @@ def _script_step(
     }
 
 
-def _document(description: str, parameters: dict[str, Any], step: dict[str, Any]) -> dict[str, Any]:
+def _document(
+    description: str, parameters: dict[str, Any], step: dict[str, Any], rendered: RenderedScript
+) -> dict[str, Any]:
     return {
         "schemaVersion": "0.3",
         "description": description,
@@ -67,11 +69,45 @@ def _document(description: str, parameters: dict[str, Any], step: dict[str, Any]
         "parameters": parameters,
         "mainSteps": [step],
         "outputs": [f"{step['name']}.{output['Name']}" for output in step["outputs"]],
+        "files": {
+            rendered.attachment_name: {
+                "checksums": {"sha256": rendered.sha256},
+                "size": len(rendered.attachment),
+            }
+        },
     }
 
 
+def rendered_script(document_name: str) -> RenderedScript:
+    """The handler and engine attachment of one runbook (``<document>.zip``)."""
+    return render_script(HANDLERS[document_name], f"{document_name}.zip")
+
+
+RESTRICT, REVOKE, SESSIONS = (
+    "ECRAccess-RestrictRepositoryPolicy",
+    "ECRAccess-RevokeLayerDownload",
+    "ECRAccess-RevokeActiveSessions",
+)
+HANDLERS = {
+    RESTRICT: "ecr_access.remediation.restrict_repository_policy",
+    REVOKE: "ecr_access.remediation.revoke_layer_download",
+    SESSIONS: "ecr_access.remediation.revoke_active_sessions",
+}
+PROTECTED_ROLE_NAMES = {
+    "type": "String",
+    "default": "",
+    "allowedPattern": ROLE_NAME_LIST,
+    "description": "(Optional) Comma-separated role names never touched, besides those always protected "
+    "(ecr-access-*, the automation role, service-linked and IAM Identity Center roles).",
+}
+
+
+def _payload(*names: str) -> dict[str, str]:
+    return {name: "{{ " + name + " }}" for name in names}
+
+
 def restrict_repository_policy() -> dict[str, Any]:
-    step = "RestrictRepositoryPolicy"
+    step, rendered = "RestrictRepositoryPolicy", rendered_script(RESTRICT)
     outputs = {
         "Action": "String",
         "Verdict": "String",
@@ -83,13 +119,15 @@ def restrict_repository_policy() -> dict[str, Any]:
     return _document(
         (
             "### ECRAccess-RestrictRepositoryPolicy\n"
-            "Remediates ECR_REPO_NOT_PUBLIC: makes an ECR repository policy RESTRICTED again, judged by "
-            "the rule's engine. Backs the original up (outputs and the SSM parameter "
-            "/ecr-access/backup/<repository>/<timestamp>), stops if the policy changed since it was read, "
-            "writes, re-reads and fails if still exposed.\n\n"
-            "* RemoveStatements (default): removes the Allow statements reaching outside the trusted "
-            "accounts and organizations (the policy is deleted when no Allow remains).\n"
-            "* RestrictToOrganization: bounds them with aws:PrincipalOrgID instead.\n\n"
+            "Remediates ECR_REPO_NOT_PUBLIC: makes an ECR repository policy RESTRICTED again, only ever "
+            "narrowing it. Trust is the union of these parameters and the Config rule's own lists; the new "
+            "policy is planned by surgery on the text (untouched statements keep their bytes) and analysed "
+            "before anything is written; the original is backed up under "
+            "/ecr-access/backup/<repository>/<timestamp>/part-N.\n\n"
+            "* RemoveStatements (default): removes the untrusted principals (a statement with none left "
+            "is removed; the policy is deleted when no Allow remains).\n"
+            "* RestrictToOrganization: bounds them with aws:PrincipalOrgID (aws:SourceOrgID for services), "
+            "only to this account's own organization or one the statement already names.\n\n"
             "Undo: run the RestoreCommand output."
         ),
         {
@@ -103,40 +141,37 @@ def restrict_repository_policy() -> dict[str, Any]:
                 "type": "String",
                 "default": "",
                 "allowedPattern": ACCOUNT_LIST,
-                "description": "(Optional) Comma-separated accounts that may pull besides the "
-                "owner (as in the rule).",
+                "description": "(Optional) Comma-separated accounts that may pull besides the owner "
+                "(joined with the rule's own).",
             },
             "TrustedOrganizationIds": {
                 "type": "String",
                 "default": "",
                 "allowedPattern": ORGANIZATION_LIST,
-                "description": "(Optional) Comma-separated organization ids (o-…) whose "
-                "principals may pull (as in the rule).",
+                "description": "(Optional) Comma-separated organization ids (o-…) whose principals may pull "
+                "(joined with the rule's own).",
             },
             "Mode": {
                 "type": "String",
                 "default": "RemoveStatements",
                 "allowedValues": ["RemoveStatements", "RestrictToOrganization"],
-                "description": "(Optional) Remove the offending statements, or bound them to the trusted "
-                "organizations.",
+                "description": "(Optional) Remove the untrusted principals, or bound them to the "
+                "organization.",
             },
         },
         _script_step(
             step,
-            "ecr_access.remediation.restrict_repository_policy",
-            {
-                "RepositoryName": "{{ RepositoryName }}",
-                "TrustedAccountIds": "{{ TrustedAccountIds }}",
-                "TrustedOrganizationIds": "{{ TrustedOrganizationIds }}",
-                "Mode": "{{ Mode }}",
-            },
+            HANDLERS[RESTRICT],
+            rendered,
+            _payload("RepositoryName", "TrustedAccountIds", "TrustedOrganizationIds", "Mode"),
             outputs,
         ),
+        rendered,
     )
 
 
 def revoke_layer_download() -> dict[str, Any]:
-    step = "RevokeLayerDownload"
+    step, rendered = "RevokeLayerDownload", rendered_script(REVOKE)
     outputs = {
         "Action": "String",
         "PrincipalArn": "String",
@@ -149,18 +184,12 @@ def revoke_layer_download() -> dict[str, Any]:
         (
             "### ECRAccess-RevokeLayerDownload\n"
             "Remediates ECR_LAYER_DOWNLOAD_RESTRICTED: takes ecr:GetDownloadUrlForLayer away from one IAM "
-            "role or "
-            "user.\n\n"
-            "Resolves the unique id Config passes (AROA…/AIDA…) to the principal, attaches the inline policy "
-            "ECRAccessDenyLayerDownload (an explicit Deny of ecr:GetDownloadUrlForLayer on every resource; "
-            "with "
-            "RevokeActiveSessions, also a Deny of every action to role sessions issued before now), then "
-            "re-reads "
-            "the principal and re-evaluates its effective permission: the execution fails unless it is "
-            "DENIED.\n\n"
-            "Never detaches or deletes the principal's own policies; never touches service-linked roles, the "
-            "automation role, the roles named in ProtectedRoleNames (the Config rule's execution role) or an "
-            "allow-listed principal. Undo: delete the one inline policy (the UndoCommand output)."
+            "role or user by attaching the managed policy ECRAccessDenyLayerDownload (an explicit Deny, "
+            "created by the member stack, checked before use). Attaching a Deny cannot grant: the "
+            "automation role may attach only that policy and writes no policy content.\n\n"
+            "Never touches service-linked or IAM Identity Center roles, ecr-access-* roles, the "
+            "automation role, ProtectedRoleNames or allow-listed principals. Undo: detach the policy "
+            "(the UndoCommand output)."
         ),
         {
             "ResourceId": {
@@ -176,19 +205,7 @@ def revoke_layer_download() -> dict[str, Any]:
                 "description": "(Optional) Comma-separated ARN patterns (with *) of principals "
                 "that are never touched (as in the rule).",
             },
-            "ProtectedRoleNames": {
-                "type": "String",
-                "default": "ecr-access-rule-execution",
-                "allowedPattern": ROLE_NAME_LIST,
-                "description": "(Optional) Comma-separated role names never touched: the Config "
-                "rule's execution role.",
-            },
-            "RevokeActiveSessions": {
-                "type": "String",
-                "default": "false",
-                "allowedValues": ["true", "false"],
-                "description": "(Optional) Roles: also deny every action to sessions issued before now.",
-            },
+            "ProtectedRoleNames": PROTECTED_ROLE_NAMES,
             "NotificationTopicArn": {
                 "type": "String",
                 "default": "",
@@ -199,24 +216,85 @@ def revoke_layer_download() -> dict[str, Any]:
         },
         _script_step(
             step,
-            "ecr_access.remediation.revoke_layer_download",
-            {
-                "ResourceId": "{{ ResourceId }}",
-                "AutomationAssumeRole": "{{ AutomationAssumeRole }}",
-                "AllowedPrincipalArns": "{{ AllowedPrincipalArns }}",
-                "ProtectedRoleNames": "{{ ProtectedRoleNames }}",
-                "RevokeActiveSessions": "{{ RevokeActiveSessions }}",
-                "NotificationTopicArn": "{{ NotificationTopicArn }}",
-            },
+            HANDLERS[REVOKE],
+            rendered,
+            _payload(
+                "ResourceId",
+                "AutomationAssumeRole",
+                "AllowedPrincipalArns",
+                "ProtectedRoleNames",
+                "NotificationTopicArn",
+            ),
             outputs,
-            pack_engine=True,  # the effective-permission engine does not fit 64 KB as plain text
         ),
+        rendered,
     )
 
 
+def revoke_active_sessions() -> dict[str, Any]:
+    step, rendered = "RevokeActiveSessions", rendered_script(SESSIONS)
+    outputs = {
+        "Action": "String",
+        "PrincipalArn": "String",
+        "IssuedBefore": "String",
+        "UndoCommand": "String",
+        "Message": "String",
+    }
+    document = _document(
+        (
+            "### ECRAccess-RevokeActiveSessions (incident response)\n"
+            "Denies every action to the sessions a role issued before now (an inline policy on "
+            "aws:TokenIssueTime, IAM's own revoke-sessions pattern). It writes policy content, so its role "
+            "can escalate: an approver named in Approvers must approve first, it is never run by Config, "
+            "and its role exists only where the member stack was deployed with EnableIncidentResponse=true."
+            "\n\nNever touches service-linked or IAM Identity Center roles, ecr-access-* roles, the "
+            "automation role or ProtectedRoleNames. Undo: delete the inline policy (the UndoCommand output)."
+        ),
+        {
+            "ResourceId": {
+                "type": "String",
+                "allowedPattern": IAM_UNIQUE_ID,
+                "description": "(Required) Unique id of the role (AROA…).",
+            },
+            "AutomationAssumeRole": AUTOMATION_ROLE,
+            "Approvers": {
+                "type": "StringList",
+                "description": "(Required) IAM users or roles (ARNs) that must approve before anything is "
+                "written.",
+                "allowedPattern": r"^arn:(?:aws|aws-us-gov|aws-cn):(?:iam|sts)::\d{12}:[\w+=,.@/-]+$",
+            },
+            "ProtectedRoleNames": PROTECTED_ROLE_NAMES,
+        },
+        _script_step(
+            step,
+            HANDLERS[SESSIONS],
+            rendered,
+            _payload("ResourceId", "AutomationAssumeRole", "ProtectedRoleNames"),
+            outputs,
+        ),
+        rendered,
+    )
+    approve = {
+        "name": "Approve",
+        "action": "aws:approve",
+        "description": "Nothing is written until an approver approves.",
+        "timeoutSeconds": 3600,
+        "onFailure": "Abort",
+        "inputs": {
+            "Approvers": "{{ Approvers }}",
+            "MinRequiredApprovals": 1,
+            "Message": "Revoke every session of role {{ ResourceId }} issued before now? "
+            "Every running workload of the role loses its credentials.",
+        },
+    }
+    document["mainSteps"].insert(0, approve)
+    return document
+
+
 DOCUMENTS = {
-    "ECRAccess-RestrictRepositoryPolicy": restrict_repository_policy,
-    "ECRAccess-RevokeLayerDownload": revoke_layer_download,
+    RESTRICT: restrict_repository_policy,
+    REVOKE: revoke_layer_download,
+    SESSIONS: revoke_active_sessions,
 }
 
 
@@ -246,6 +324,21 @@ def write_documents(directory: Path = REMEDIATION_DIR) -> list[Path]:
     return written
 
 
+def write_attachments(directory: Path = ATTACHMENTS_DIR) -> list[Path]:
+    """Each runbook's engine attachment, as deployment uploads it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in DOCUMENTS:
+        rendered = rendered_script(name)
+        path = directory / rendered.attachment_name
+        path.write_bytes(rendered.attachment)
+        written.append(path)
+    return written
+
+
 if __name__ == "__main__":
-    for path in write_documents(Path(sys.argv[1]) if len(sys.argv) > 1 else REMEDIATION_DIR):
+    for path in [
+        *write_documents(Path(sys.argv[1]) if len(sys.argv) > 1 else REMEDIATION_DIR),
+        *write_attachments(),
+    ]:
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")

@@ -1,29 +1,54 @@
-"""Runbook ECRAccess-RestrictRepositoryPolicy: make one repository's policy RESTRICTED again.
+"""Runbook ECRAccess-RestrictRepositoryPolicy: make one repository's policy RESTRICTED again, only narrowing.
 
-Read the policy → analyse it with the same engine the rule uses → back it up
-(execution output and an SSM parameter) → re-read and abort if it changed since it
-was analysed → write → re-read and re-analyse (fail if still exposed) → report
-what changed and how to restore it. ``RemoveStatements`` removes exactly the Allow
-statements the analysis flags (the policy is deleted when none remain);
-``RestrictToOrganization`` keeps them but adds an ``aws:PrincipalOrgID`` condition
-for the trusted organizations. A restricted repository is left untouched.
+Read the policy → analyse it with the engine the rule uses → plan the new text by
+surgery (policy_surgery.py: principals removed, bounds ANDed in, untouched bytes
+kept) → analyse the plan and stop unless it is RESTRICTED → back the original up
+(SSM parameters, in pieces that each fit a Standard parameter) → re-read and stop
+if the policy changed since it was read → write → re-read and re-analyse.
+
+Nothing the caller passes can widen access. The trust it judges by is the union of
+the caller's lists and the ones the Config rule itself holds (read from Config):
+extra trust only makes the runbook remove less, and a missing one can no longer
+make it delete a trusted partner's grant. ``RestrictToOrganization`` bounds a
+statement only to this account's own organization (``DescribeOrganization``, which
+works from member accounts) and the trusted organizations the statement already
+names — never to one the caller alone supplies.
+
+The residual race: ECR has no conditional write, so an edit made between the last
+re-read and SetRepositoryPolicy (milliseconds) would be overwritten; the backup
+of what was read is kept, and the final re-read reports what is there.
 """
 
-import copy
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
+from ecr_access.aws_identifiers import ACCOUNT_ID, ORGANIZATION_ID
 from ecr_access.exposure.analyze import analyze_repository_policy
 from ecr_access.exposure.verdict import RepositoryExposure
+from ecr_access.policy.model import Effect, Statement
+from ecr_access.policy.parse import parse_policy_text
+from ecr_access.remediation import policy_surgery
 from ecr_access.remediation.script_inputs import RemediationRefused, comma_separated
 
 BACKUP_PREFIX = "/ecr-access/backup"
-STANDARD_PARAMETER_LIMIT = 4_096  # characters; larger values need the Advanced tier (SSM quotas)
+PARAMETER_BYTES = 4_096  # a Standard SSM parameter's value (Systems Manager quotas: 4 KB)
+MAX_PIECES = 8  # ECR's 10,240-character limit needs at most 3 (4 bytes per character at worst: 10)
+RULE_NAME = "ECR_REPO_NOT_PUBLIC"
+_ORG_KEYS = ("aws:principalorgid", "aws:sourceorgid", "aws:principalorgpaths", "aws:sourceorgpaths")
+
+
+@dataclass(frozen=True, slots=True)
+class Trust:
+    """Whom the runbook judges by: the caller's lists joined with the rule's own."""
+
+    accounts: tuple[str, ...]
+    organizations: tuple[str, ...]
+    own_organization: str | None  # None: the account is in no organization
 
 
 def _read_policy(ecr: Any, name: str) -> str | None:
@@ -46,40 +71,134 @@ def _owner(ecr: Any, name: str) -> str:
         raise
 
 
-def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
-    statements = document.get("Statement", [])
-    return [statements] if isinstance(statements, dict) else list(statements)
-
-
-def _restrict_to_organization(statement: dict[str, Any], organizations: tuple[str, ...]) -> dict[str, Any]:
-    restricted = copy.deepcopy(statement)
-    condition = restricted.setdefault("Condition", {})
-    tests = condition.setdefault("StringEquals", {})
-    for key in [k for k in tests if k.lower() == "aws:principalorgid"]:
-        del tests[key]  # an untrusted organization named before is replaced, not widened
-    tests["aws:PrincipalOrgID"] = list(organizations)
-    return restricted
-
-
-def plan(
-    document: dict[str, Any], exposure: RepositoryExposure, mode: str, organizations: tuple[str, ...]
-) -> dict[str, Any] | None:
-    """The new document (None: delete the policy). Statements not flagged are kept as they are."""
-    flagged = {f.statement_index for f in exposure.findings}
-    statements = _statements(document)
-    if mode == "RemoveStatements":
-        kept = [s for i, s in enumerate(statements) if i not in flagged]
-        if not any(s.get("Effect") == "Allow" for s in kept):
-            return None  # only Deny statements (or nothing) would remain: no policy grants the same
-        return {**document, "Statement": kept}
-    if not organizations:
+def _own_organization(organizations: Any) -> str | None:
+    try:
+        return organizations.describe_organization()["Organization"]["Id"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "AWSOrganizationsNotInUseException":
+            return None
         raise RemediationRefused(
-            "Mode RestrictToOrganization needs at least one TrustedOrganizationIds value"
+            f"cannot read this account's organization ({exc.response['Error']['Code']}); nothing changed"
+        ) from exc
+
+
+def _rule_lists(config: Any, rule_name: str) -> tuple[set[str], set[str]]:
+    """The trusted accounts and organizations of the Config rule (organization packs suffix its name)."""
+    accounts: set[str] = set()
+    organizations: set[str] = set()
+    try:
+        for page in config.get_paginator("describe_config_rules").paginate():
+            for rule in page.get("ConfigRules", ()):
+                name = rule.get("ConfigRuleName", "")
+                if name != rule_name and not name.startswith(rule_name + "-"):
+                    continue
+                parameters = json.loads(rule.get("InputParameters") or "{}")
+                accounts.update(comma_separated(parameters, "TrustedAccountIds"))
+                organizations.update(comma_separated(parameters, "TrustedOrganizationIds"))
+    except (ClientError, BotoCoreError, ValueError) as exc:
+        raise RemediationRefused(
+            f"cannot read the trusted lists of Config rule {rule_name} ({exc}); nothing changed"
+        ) from exc
+    return (
+        {a for a in accounts if ACCOUNT_ID.match(a)},
+        {o.lower() for o in organizations if ORGANIZATION_ID.match(o.lower())},
+    )
+
+
+def read_trust(
+    config: Any, organizations: Any, events: dict[str, Any], *, rule_name: str = RULE_NAME
+) -> Trust:
+    rule_accounts, rule_organizations = _rule_lists(config, rule_name)
+    return Trust(
+        tuple(sorted({*comma_separated(events, "TrustedAccountIds"), *rule_accounts})),
+        tuple(sorted({*comma_separated(events, "TrustedOrganizationIds"), *rule_organizations})),
+        _own_organization(organizations),
+    )
+
+
+def judge(text: str | None, owner: str, trust: Trust) -> RepositoryExposure:
+    return analyze_repository_policy(
+        text, owner_account=owner, trusted_accounts=trust.accounts, trusted_org_ids=trust.organizations
+    )
+
+
+def _named_organizations(statement: Statement) -> set[str]:
+    named = set()
+    for clause in statement.conditions:
+        if clause.key in _ORG_KEYS:
+            named.update(v.text.split("/", 1)[0].lower() for v in clause.values)
+    return named
+
+
+def _bound_for(statement: Statement, trust: Trust) -> tuple[str, ...]:
+    """This account's own organization, and the trusted organizations the statement already names:
+    never an organization taken from the caller alone."""
+    bound = _named_organizations(statement) & set(trust.organizations)
+    if trust.own_organization:
+        bound.add(trust.own_organization)
+    if not bound:
+        raise RemediationRefused(
+            f"RestrictToOrganization has nothing to bound statement {statement.label} to: the account is "
+            "in no organization and the statement names no trusted one; nothing changed"
         )
-    changed = [
-        _restrict_to_organization(s, organizations) if i in flagged else s for i, s in enumerate(statements)
-    ]
-    return {**document, "Statement": changed}
+    return tuple(sorted(bound))
+
+
+def _restricted(statement_text: str, statement: Statement, organizations: tuple[str, ...]) -> list[str]:
+    """The statement bounded to the organizations: the key its callers carry, split when mixed."""
+    result = []
+    for half in policy_surgery.split_services(statement_text):
+        services = policy_surgery.only_services(half)
+        key = policy_surgery.SOURCE_ORG if services else policy_surgery.PRINCIPAL_ORG
+        narrowed = policy_surgery.bounded(half, key, organizations)
+        if narrowed is not None:
+            result.append(narrowed)
+    return result
+
+
+def plan(text: str, exposure: RepositoryExposure, mode: str, trust: Trust) -> str | None:
+    """The narrowed policy text; None when no Allow would remain (the policy is then deleted)."""
+    policy = parse_policy_text(text)
+    _, _, texts = policy_surgery.statement_texts(text)
+    new: dict[int, list[str]] = {}
+    for finding in exposure.findings:
+        index = finding.statement_index
+        statement = policy.statements[index]
+        if mode == "RemoveStatements":
+            kept = policy_surgery.without_principals(texts[index], frozenset(finding.principals))
+            new[index] = [] if kept is None else [kept]
+        else:
+            new[index] = _restricted(texts[index], statement, _bound_for(statement, trust))
+    narrowed = policy_surgery.with_statements(text, new)
+    if not any(s.effect is Effect.ALLOW for s in parse_policy_text(narrowed).statements):
+        return None
+    return narrowed
+
+
+def backup_pieces(text: str) -> list[str]:
+    """The text in pieces of at most PARAMETER_BYTES (UTF-8), none ending in whitespace, so that
+    ``$(…)`` in the restore command, which drops trailing newlines, loses nothing."""
+    pieces, start = [], 0
+    while start < len(text):
+        end = start
+        size = 0
+        while end < len(text) and size + len(text[end].encode()) <= PARAMETER_BYTES:
+            size += len(text[end].encode())
+            end += 1
+        while end < len(text) and end > start + 1 and text[end - 1].isspace():
+            end -= 1
+        pieces.append(text[start:end])
+        start = end
+    if len(pieces) > MAX_PIECES:
+        raise RemediationRefused(f"the policy needs {len(pieces)} backup pieces; refusing before any write")
+    return pieces
+
+
+def restore_command(name: str, parameters: list[str]) -> str:
+    reads = "".join(
+        f"$(aws ssm get-parameter --name {p} --query Parameter.Value --output text)" for p in parameters
+    )
+    return f'aws ecr set-repository-policy --repository-name {name} --policy-text "{reads}"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,96 +209,91 @@ class PolicyChange:
     owner: str
     original: str | None  # the policy text as read; None: no policy
     before: RepositoryExposure
-    new_document: dict[str, Any] | None  # None: delete the policy (meaningful only when exposed)
+    new_text: str | None  # None: delete the policy (meaningful only when exposed)
+    trust: Trust
 
 
-def propose(
-    ecr: Any, name: str, mode: str, accounts: tuple[str, ...], organizations: tuple[str, ...]
-) -> PolicyChange:
-    """Read and analyse the repository's policy and plan the change; writes nothing."""
+def propose(ecr: Any, name: str, mode: str, trust: Trust) -> PolicyChange:
+    """Read, analyse and plan; the plan is verified RESTRICTED before it is returned. Writes nothing."""
     owner = _owner(ecr, name)
     original = _read_policy(ecr, name)
-    before = judge(original, owner, accounts, organizations)
-    if not before.verdict.exposed:
-        return PolicyChange(name, owner, original, before, None)
-    if original is None:  # pragma: no cover - an exposed repository always has a policy
-        raise RemediationRefused(f"{name} has no policy but was judged {before.verdict.value}")
-    return PolicyChange(
-        name, owner, original, before, plan(json.loads(original), before, mode, organizations)
-    )
-
-
-def judge(
-    text: str | None, owner: str, accounts: tuple[str, ...], organizations: tuple[str, ...]
-) -> RepositoryExposure:
-    return analyze_repository_policy(
-        text, owner_account=owner, trusted_accounts=accounts, trusted_org_ids=organizations
-    )
+    before = judge(original, owner, trust)
+    if not before.verdict.exposed or original is None:
+        return PolicyChange(name, owner, original, before, None, trust)
+    new_text = plan(original, before, mode, trust)
+    after = judge(new_text, owner, trust)
+    if after.verdict.exposed:
+        raise RemediationRefused(
+            f"{mode} would leave {name} {after.verdict.value} ({after.summary()}); nothing was written"
+        )
+    return PolicyChange(name, owner, original, before, new_text, trust)
 
 
 def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
     name = events["RepositoryName"]
     mode = events.get("Mode") or "RemoveStatements"
-    accounts = comma_separated(events, "TrustedAccountIds")
-    organizations = comma_separated(events, "TrustedOrganizationIds")
     ecr, ssm = boto3.client("ecr"), boto3.client("ssm")
-
-    change = propose(ecr, name, mode, accounts, organizations)
-    before, original, new_document = change.before, change.original, change.new_document
-    if not before.verdict.exposed:
+    trust = read_trust(boto3.client("config"), boto3.client("organizations"), events)
+    change = propose(ecr, name, mode, trust)
+    if not change.before.verdict.exposed:
         return {
             "Action": "NONE",
-            "Verdict": before.verdict.value,
+            "Verdict": change.before.verdict.value,
             "RemovedStatements": [],
             "BackupParameter": "",
             "RestoreCommand": "",
             "Message": f"{name} is already RESTRICTED; nothing changed",
         }
-
+    original = change.original or ""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     backup = f"{BACKUP_PREFIX}/{name}/{stamp}"
-    tier = "Advanced" if len(original) > STANDARD_PARAMETER_LIMIT else "Standard"
-    ssm.put_parameter(
-        Name=backup,
-        Value=original,
-        Type="String",
-        Tier=tier,
-        Overwrite=False,
-        Description=f"ecr-access: policy of ECR repository {name} before remediation",
-    )
-    restore = (
-        f"aws ecr set-repository-policy --repository-name {name} --policy-text "
-        f'"$(aws ssm get-parameter --name {backup} --query Parameter.Value --output text)"'
-    )
+    parameters = []
+    for number, piece in enumerate(backup_pieces(original), 1):
+        parameter = f"{backup}/part-{number}"
+        ssm.put_parameter(
+            Name=parameter,
+            Value=piece,
+            Type="String",
+            Tier="Standard",
+            Overwrite=False,
+            Description=f"ecr-access: policy of ECR repository {name} before remediation, part {number}",
+        )
+        parameters.append(parameter)
+    restore = restore_command(name, parameters)
 
     if _read_policy(ecr, name) != original:
         raise RemediationRefused(
             f"the policy of {name} changed since it was analysed; nothing was written "
-            f"(the analysed version is backed up in {backup})"
+            f"(the analysed version is backed up under {backup})"
         )
     try:
-        if new_document is None:
+        if change.new_text is None:
             ecr.delete_repository_policy(repositoryName=name)
         else:
-            ecr.set_repository_policy(repositoryName=name, policyText=json.dumps(new_document, indent=2))
+            ecr.set_repository_policy(repositoryName=name, policyText=change.new_text)
     except ClientError as exc:
         raise RemediationRefused(
             f"writing the policy of {name} failed ({exc.response['Error']['Code']}); "
-            f"it is unchanged; the original is backed up in {backup}"
+            f"it is unchanged; the original is backed up under {backup}"
         ) from exc
 
-    after = judge(_read_policy(ecr, name), change.owner, accounts, organizations)
+    after = judge(_read_policy(ecr, name), change.owner, trust)
     if after.verdict.exposed:
         raise RemediationRefused(
-            f"{name} is still {after.verdict.value} after {mode}: {after.summary()}; restore with: {restore}"
+            f"{name} is {after.verdict.value} again after {mode} (changed concurrently?): {after.summary()}; "
+            f"restore with: {restore}"
         )
-    removed = [f.statement_label for f in before.findings]
-    done = "removed" if mode == "RemoveStatements" else "bounded to the trusted organizations"
+    touched = [f.statement_label for f in change.before.findings]
+    done = (
+        "narrowed: untrusted principals removed"
+        if mode == "RemoveStatements"
+        else "bounded to the organization"
+    )
     return {
-        "Action": "DELETED" if new_document is None else "UPDATED",
+        "Action": "DELETED" if change.new_text is None else "UPDATED",
         "Verdict": after.verdict.value,
-        "RemovedStatements": removed if mode == "RemoveStatements" else [],
+        "RemovedStatements": touched if mode == "RemoveStatements" else [],
         "BackupParameter": backup,
         "RestoreCommand": restore,
-        "Message": f"{mode} on {name}: {', '.join(removed)} {done}",
+        "Message": f"{mode} on {name}: {', '.join(touched)} {done}",
     }

@@ -1,41 +1,47 @@
 """Runbook ECRAccess-RevokeLayerDownload: take ecr:GetDownloadUrlForLayer away from one principal.
 
 Config passes the principal's unique id (``AROA…``/``AIDA…``); it is resolved to a
-role or user through paged ListRoles/ListUsers. The runbook attaches one inline
-policy, ``ECRAccessDenyLayerDownload``, that explicitly denies the action on every
-resource (an explicit deny overrides any allow: IAM User Guide, "Policy evaluation
-logic"), optionally also denying every action to role sessions issued before now
-(the IAM console's "revoke active sessions" pattern, on ``aws:TokenIssueTime``). It
-never detaches or deletes the principal's own policies, and never touches a
-service-linked role, an IAM Identity Center role (its permission set owns it), the
-automation role, the Config rule's execution role or an
-allow-listed principal. It then re-reads the principal and re-evaluates its
-effective permission with the engine: the execution fails unless it is DENIED.
-Undo: delete that one inline policy.
+role or user through paged ListRoles/ListUsers. The runbook *attaches* the customer
+managed policy ``ECRAccessDenyLayerDownload`` that the member stack creates — an
+explicit Deny of the action on every resource, which overrides any Allow (IAM User
+Guide, "Policy evaluation logic") — and nothing else: its role may attach that one
+policy (``iam:AttachRolePolicy``/``AttachUserPolicy`` conditioned on
+``iam:PolicyARN``) and write no policy content, so whoever can start it gains
+nothing. Before attaching it checks that the policy's default version is exactly
+that Deny; after, that it is attached.
+
+It never touches a service-linked role, an IAM Identity Center role (its permission
+set owns it), the product's own roles (``ecr-access-*``: protected here, in code),
+the automation role, the roles named in ``ProtectedRoleNames`` (which can add, never
+remove, protection) or an allow-listed principal. Revoking a role's *older
+sessions* writes policy content, so it is a separate incident-response runbook
+(ECRAccess-RevokeActiveSessions) behind an approval step.
+Undo: detach the policy (the UndoCommand output).
 """
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
 from ecr_access.ecr_action_names import GET_DOWNLOAD_URL_FOR_LAYER
-from ecr_access.loaders.config_items import load_config_items
 from ecr_access.loaders.documents import document_text
-from ecr_access.permissions.decision import AccessVerdict
-from ecr_access.permissions.evaluate import PermissionEvaluator
 from ecr_access.policy.errors import PolicyError
 from ecr_access.policy.json_text import load_policy_json
 from ecr_access.policy.wildcard import wildcard_match
-from ecr_access.remediation.script_inputs import RemediationRefused, comma_separated, flag
+from ecr_access.remediation.script_inputs import RemediationRefused, comma_separated
 from ecr_access.sources.iam_policy_text import keep_policy_text
-from ecr_access.sources.iam_reader import IamReader
 
 POLICY_NAME = "ECRAccessDenyLayerDownload"
+PRODUCT_ROLE_PREFIX = "ecr-access-"  # the rule execution, automation and function roles
+DENY_DOCUMENT = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "DenyLayerDownload", "Effect": "Deny", "Action": GET_DOWNLOAD_URL_FOR_LAYER, "Resource": "*"}
+    ],
+}
 
 
 def listed_principals(
@@ -48,15 +54,18 @@ def listed_principals(
                 yield kind, entity
 
 
-def _find(
-    iam: Any, unique_id: str, listed: Mapping[str, tuple[str, dict[str, Any]]] | None = None
+def find_principal(
+    iam: Any,
+    unique_id: str,
+    listed: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The principal with this unique id: from ``listed`` (unique id → listing) when the caller
     already listed them all, else paged until found — ids are not an IAM lookup key."""
     if listed is not None:
         found = listed.get(unique_id)
     else:
-        kinds = ("Role", "User") if unique_id.startswith("AROA") else ("User", "Role")
+        kinds = kinds or (("Role", "User") if unique_id.startswith("AROA") else ("User", "Role"))
         found = next(((k, e) for k, e in listed_principals(iam, kinds) if e[f"{k}Id"] == unique_id), None)
     if found is None:
         raise RemediationRefused(
@@ -65,7 +74,7 @@ def _find(
     return found
 
 
-def _role_name(arn: str) -> str:
+def role_name_of(arn: str) -> str:
     # arn:aws:iam::123456789012:role/path/name or arn:aws:sts::123456789012:assumed-role/name/session
     resource = arn.split(":", 5)[-1]
     if resource.startswith("assumed-role/"):
@@ -73,39 +82,48 @@ def _role_name(arn: str) -> str:
     return resource.rsplit("/", 1)[-1]
 
 
-def _refusal(kind: str, entity: dict[str, Any], events: dict[str, Any], caller_arn: str) -> str | None:
+def refusal(kind: str, entity: dict[str, Any], events: Mapping[str, Any], caller_arn: str) -> str | None:
+    """Why this principal must not be touched, or None. Protection can be added, never removed."""
     arn = entity["Arn"]
-    if kind == "Role" and entity.get("Path", "/").startswith("/aws-service-role/"):
+    path = entity.get("Path", "/")
+    if kind == "Role" and path.startswith("/aws-service-role/"):
         return f"{arn} is a service-linked role: AWS owns it"
-    if kind == "Role" and entity.get("Path", "/").startswith("/aws-reserved/sso.amazonaws.com/"):
+    if kind == "Role" and path.startswith("/aws-reserved/sso.amazonaws.com/"):
         # IAM answers UnmodifiableEntity for roles IAM Identity Center provisions (IAM Identity
         # Center User Guide, "Permission sets"): the deny belongs in the permission set.
         return f"{arn} is provisioned by IAM Identity Center: add the deny to its permission set instead"
-    protected = {_role_name(caller_arn), _role_name(events.get("AutomationAssumeRole") or ":role/")}
-    protected.update(comma_separated(events, "ProtectedRoleNames"))
-    if kind == "Role" and entity["RoleName"] in protected:
-        return f"{arn} runs this automation or the Config rule; it is never modified"
+    if kind == "Role":
+        name = entity["RoleName"]
+        protected = {role_name_of(caller_arn), role_name_of(events.get("AutomationAssumeRole") or ":role/")}
+        protected.update(comma_separated(events, "ProtectedRoleNames"))
+        if name.startswith(PRODUCT_ROLE_PREFIX) or name in protected:
+            return f"{arn} runs ecr-access (or this automation); it is never modified"
     for pattern in comma_separated(events, "AllowedPrincipalArns"):
         if wildcard_match(pattern, arn, case_sensitive=True):
             return f"{arn} is allow-listed by {pattern}"
     return None
 
 
-def deny_document(*, revoke_sessions_before: str | None) -> dict[str, Any]:
-    statements: list[dict[str, Any]] = [
-        {"Sid": "DenyLayerDownload", "Effect": "Deny", "Action": GET_DOWNLOAD_URL_FOR_LAYER, "Resource": "*"}
-    ]
-    if revoke_sessions_before is not None:
-        statements.append(
-            {
-                "Sid": "RevokeOlderSessions",
-                "Effect": "Deny",
-                "Action": "*",
-                "Resource": "*",
-                "Condition": {"DateLessThan": {"aws:TokenIssueTime": revoke_sessions_before}},
-            }
-        )
-    return {"Version": "2012-10-17", "Statement": statements}
+def deny_policy_arn(caller_arn: str) -> str:
+    """The member stack's policy in the caller's own partition and account."""
+    partition, account = caller_arn.split(":")[1], caller_arn.split(":")[4]
+    return f"arn:{partition}:iam::{account}:policy/{POLICY_NAME}"
+
+
+def _check_deny_policy(iam: Any, arn: str) -> None:
+    try:
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        stored = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+        same = load_policy_json(document_text(stored)) == DENY_DOCUMENT
+    except ClientError as exc:
+        raise RemediationRefused(
+            f"the policy {arn} cannot be read ({exc.response['Error']['Code']}): deploy the member stack, "
+            "which creates it; nothing changed"
+        ) from exc
+    except PolicyError:
+        same = False
+    if not same:
+        raise RemediationRefused(f"{arn} is not the Deny the member stack creates; nothing changed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,76 +133,57 @@ class Revocation:
     kind: str  # "Role" | "User"
     name: str
     arn: str
-    document: dict[str, Any]  # the inline policy POLICY_NAME
-    revokes_sessions: bool
+    policy_arn: str
 
 
 def propose(
     iam: Any,
     caller_arn: str,
-    events: dict[str, Any],
-    now: str,
+    events: Mapping[str, Any],
     listed: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
 ) -> Revocation:
-    """Resolve the principal and plan the inline deny; raises RemediationRefused; writes nothing."""
-    kind, entity = _find(iam, events["ResourceId"], listed)
-    if (reason := _refusal(kind, entity, events, caller_arn)) is not None:
+    """Resolve the principal and check it may be touched; raises RemediationRefused; writes nothing."""
+    kind, entity = find_principal(iam, events["ResourceId"], listed)
+    if (reason := refusal(kind, entity, events, caller_arn)) is not None:
         raise RemediationRefused(f"refused: {reason}; nothing changed")
-    revoke = flag(events, "RevokeActiveSessions") and kind == "Role"
-    document = deny_document(revoke_sessions_before=now if revoke else None)
-    return Revocation(kind, entity[f"{kind}Name"], entity["Arn"], document, revoke)
+    return Revocation(kind, entity[f"{kind}Name"], entity["Arn"], deny_policy_arn(caller_arn))
+
+
+def _attached(iam: Any, kind: str, name: str) -> set[str]:
+    paginator = iam.get_paginator(f"list_attached_{kind.lower()}_policies")
+    return {
+        p["PolicyArn"]
+        for page in paginator.paginate(**{f"{kind}Name": name})
+        for p in page["AttachedPolicies"]
+    }
 
 
 def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
     iam, sts = keep_policy_text(boto3.client("iam")), boto3.client("sts")
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    revocation = propose(iam, sts.get_caller_identity()["Arn"], events, now)
-    kind, name, arn, document = revocation.kind, revocation.name, revocation.arn, revocation.document
-    revoke = revocation.revokes_sessions
-    put = getattr(iam, f"put_{kind.lower()}_policy")
-    try:
-        current = getattr(iam, f"get_{kind.lower()}_policy")(
-            **{f"{kind}Name": name, "PolicyName": POLICY_NAME}
-        )
-        in_place = not revoke and load_policy_json(document_text(current["PolicyDocument"])) == document
-    except PolicyError:
-        in_place = False  # someone rewrote it into something unreadable: put ours again
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "NoSuchEntity":
-            raise
-        in_place = False
+    revocation = propose(iam, sts.get_caller_identity()["Arn"], events)
+    kind, name, arn, policy = revocation.kind, revocation.name, revocation.arn, revocation.policy_arn
+    _check_deny_policy(iam, policy)
+    in_place = policy in _attached(iam, kind, name)
     if not in_place:
         try:
-            put(**{f"{kind}Name": name, "PolicyName": POLICY_NAME, "PolicyDocument": json.dumps(document)})
+            getattr(iam, f"attach_{kind.lower()}_policy")(**{f"{kind}Name": name, "PolicyArn": policy})
         except ClientError as exc:
             raise RemediationRefused(
                 f"attaching {POLICY_NAME} to {arn} failed ({exc.response['Error']['Code']}); nothing changed"
             ) from exc
-
-    reader = IamReader(iam)
-    items = reader.principal_items(kind, name)
-    (principal,) = load_config_items(
-        items, managed_policy_documents=reader.managed_documents(items)
-    ).principals
-    decision = PermissionEvaluator(repository_arn=None).evaluate(principal)
-    undo = f"aws iam delete-{kind.lower()}-policy --{kind.lower()}-name {name} --policy-name {POLICY_NAME}"
-    if decision.verdict is not AccessVerdict.DENIED:
-        raise RemediationRefused(
-            f"{arn} is still {decision.verdict.value} after {POLICY_NAME}: {decision.reason}"
-        )
+    if policy not in _attached(iam, kind, name):
+        raise RemediationRefused(f"{POLICY_NAME} is not attached to {arn} after attaching it")
+    undo = f"aws iam detach-{kind.lower()}-policy --{kind.lower()}-name {name} --policy-arn {policy}"
     action = "ALREADY_IN_PLACE" if in_place else "ATTACHED"
-    message = (
-        f"{action}: {POLICY_NAME} on {arn} denies {GET_DOWNLOAD_URL_FOR_LAYER}"
-        f"{'; role sessions issued before ' + now + ' revoked' if revoke else ''}. Undo: {undo}"
-    )
+    message = f"{action}: {POLICY_NAME} on {arn} denies {GET_DOWNLOAD_URL_FOR_LAYER}. Undo: {undo}"
     if topic := (events.get("NotificationTopicArn") or "").strip():
         boto3.client("sns").publish(TopicArn=topic, Subject="ecr-access remediation", Message=message)
     return {
         "Action": action,
         "PrincipalArn": arn,
         "PolicyName": POLICY_NAME,
-        "Verdict": decision.verdict.value,
-        "Reason": decision.reason,
+        "Verdict": "DENIED",
+        "Reason": f"explicit Deny of {GET_DOWNLOAD_URL_FOR_LAYER} on * in managed policy {policy}",
         "UndoCommand": undo,
         "Message": message,
     }

@@ -1,18 +1,23 @@
 """A small local SSM Automation runner: enough of schemaVersion 0.3 to run our runbooks against moto.
 
 moto and LocalStack do not execute Automation documents. This interprets what
-our documents use — ``aws:executeScript``, ``aws:executeAwsApi``, ``aws:branch`` —
-with SSM's parameter validation (required, ``allowedPattern``, ``allowedValues``),
-``{{ Parameter }}`` and ``{{ Step.Output }}`` substitution, ``Selector`` outputs,
+our documents use — ``aws:executeScript`` (with its ``Attachment``),
+``aws:executeAwsApi``, ``aws:branch``, ``aws:approve`` — with SSM's parameter
+validation (required, ``allowedPattern``, ``allowedValues``), ``{{ Parameter }}``
+and ``{{ Step.Output }}`` substitution, ``Selector`` outputs,
 ``nextStep``/``isEnd``/``onFailure`` and document outputs. A script runs in the
-test process but in an import namespace of its own, so the ``ecr_access`` modules
-embedded in the document — not the installed package — are what runs.
+test process but in an import namespace of its own, with the attachment the
+document declares (its SHA-256 and size checked against ``files``) first on the
+import path, so the ``ecr_access`` modules in the attachment — not the installed
+package — are what runs.
 """
 
+import hashlib
 import re
 import sys
+import tempfile
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,18 +76,56 @@ def _select(data: Any, selector: str) -> Any:
     return value
 
 
+def _document_names() -> list[str]:
+    from ecr_access.remediation.documents import DOCUMENTS
+
+    return list(DOCUMENTS)
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 class AutomationRunner:
-    def __init__(self, document: Mapping[str, Any] | str | Path, name: str = "runbook") -> None:
+    """``attachments``: file name → bytes, as the document's ``Attachments`` would deliver them
+    (default: rendered from this checkout). ``approve(step_name, message)`` answers ``aws:approve``
+    steps (default: nobody approves, and the execution fails there, as a rejected one does)."""
+
+    def __init__(
+        self,
+        document: Mapping[str, Any] | str | Path,
+        name: str = "runbook",
+        attachments: Mapping[str, bytes] | None = None,
+        approve: Callable[[str, str], bool] | None = None,
+    ) -> None:
         if isinstance(document, str | Path):
             name = Path(document).stem
             document = yaml.safe_load(Path(document).read_text())
         if document.get("schemaVersion") != "0.3":
             raise ValueError("only Automation documents (schemaVersion 0.3) are supported")
         self.document, self.name = document, name
+        self.attachments = dict(attachments) if attachments is not None else None
+        self.approve = approve or (lambda step, message: False)
+
+    def _attachment(self, file_name: str) -> bytes:
+        declared = self.document.get("files", {}).get(file_name)
+        if declared is None:
+            raise ValueError(f"attachment {file_name} is not declared in the document's files section")
+        if self.attachments is None:
+            from ecr_access.remediation.documents import rendered_script
+
+            self.attachments = {}
+            for document_name in _document_names():
+                rendered = rendered_script(document_name)
+                self.attachments[rendered.attachment_name] = rendered.attachment
+        content = self.attachments.get(file_name)
+        if content is None:
+            raise ValueError(f"no attachment named {file_name} was delivered with the document")
+        if hashlib.sha256(content).hexdigest() != declared["checksums"]["sha256"] or len(
+            content
+        ) != declared.get("size", len(content)):
+            raise ValueError(f"attachment {file_name} does not match the checksum in the document")
+        return content
 
     def _parameters(self, given: Mapping[str, Any]) -> dict[str, Any]:
         declared = self.document.get("parameters", {})
@@ -122,9 +165,20 @@ class AutomationRunner:
         if inputs.get("Runtime") not in ("python3.11", "python3.12"):
             raise ValueError(f"step {step['name']}: unsupported runtime {inputs.get('Runtime')}")
         namespace: dict[str, Any] = {"__name__": f"runbook_{self.name}_{step['name']}"}
-        with _own_import_namespace():
-            exec(compile(inputs["Script"], f"<{self.name}:{step['name']}>", "exec"), namespace)
-            return namespace[inputs["Handler"]](dict(inputs.get("InputPayload", {})), {})
+        attachment = inputs.get("Attachment")
+        content = self._attachment(attachment) if attachment else b""
+        with tempfile.TemporaryDirectory() as folder, _own_import_namespace():
+            if attachment:
+                path = Path(folder) / attachment
+                path.write_bytes(content)
+                sys.path.insert(0, str(path))
+            try:
+                exec(compile(inputs["Script"], f"<{self.name}:{step['name']}>", "exec"), namespace)
+                return namespace[inputs["Handler"]](dict(inputs.get("InputPayload", {})), {})
+            finally:
+                if attachment:
+                    sys.path.remove(str(path))
+                    sys.path_importer_cache.pop(str(path), None)
 
     @staticmethod
     def _execute_aws_api(inputs: Mapping[str, Any]) -> Any:
@@ -156,6 +210,11 @@ class AutomationRunner:
                     response = {"Payload": self._execute_script(step, inputs)}
                 elif step["action"] == "aws:executeAwsApi":
                     response = self._execute_aws_api(inputs)
+                elif step["action"] == "aws:approve":
+                    message = str(inputs.get("Message", ""))
+                    if not self.approve(step["name"], message):
+                        raise RuntimeError(f"step {step['name']} was not approved: {message}")
+                    response = {}
                 elif step["action"] == "aws:branch":
                     response, target = {}, self._branch(inputs)
                     following = by_name[target] if target else None
