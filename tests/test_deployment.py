@@ -136,7 +136,14 @@ def _roles():
 
 ROLES = dict(_roles())
 READ_PREFIXES = ("Get", "List", "Describe")
-RULE_WRITES = {"config:PutEvaluations", "logs:CreateLogStream", "logs:PutLogEvents", "sts:AssumeRole"}
+# sqs:SendMessage: failed asynchronous invocations go to the stack's own queue (its ARN is the resource).
+RULE_WRITES = {
+    "config:PutEvaluations",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "sts:AssumeRole",
+    "sqs:SendMessage",
+}
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -183,7 +190,8 @@ def _plan(capsys, *arguments):
 
     code = main(["deploy-plan", "--code-bucket", "code-bucket", *arguments])
     captured = capsys.readouterr()
-    return code, captured.out.splitlines()[2:], captured.err
+    steps = [line for line in captured.out.splitlines()[2:] if not line.startswith("#")]
+    return code, steps, captured.err + captured.out
 
 
 def test_single_account_plan_in_order(capsys):
@@ -193,7 +201,8 @@ def test_single_account_plan_in_order(capsys):
     assert kinds == [
         "make package templates",
         "aws s3 cp",
-        "aws s3 cp",
+        "aws s3 cp",  # each rule's zip under its content-hashed name
+        "aws s3 cp",  # the member template
         "aws s3 cp",  # the runbooks' attachments
         "aws cloudformation deploy",
         "aws cloudformation deploy",  # central, both Regions
@@ -202,15 +211,34 @@ def test_single_account_plan_in_order(capsys):
         "aws configservice put-conformance-pack",
         "aws configservice put-conformance-pack",
     ]
-    assert "HomeRegion=us-east-1" in steps[6] and "--region eu-west-1" in steps[7]
-    assert "CodeBucket=code-bucket" in steps[6]
-    assert "EvaluateIamHere,ParameterValue=true" in steps[8]  # IAM in one Region only
-    assert "EvaluateIamHere,ParameterValue=false" in steps[9]
-    assert "RepoRemediationRoleArn" in steps[8]
+    assert steps[1] == (
+        "aws s3 cp dist/lambda/ECR_REPO_NOT_PUBLIC.zip "
+        "s3://code-bucket/ecr-access/$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)"
+    )
+    assert "RepoRuleCodeKey=$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)" in steps[5]
+    assert "HomeRegion=us-east-1" in steps[7] and "--region eu-west-1" in steps[8]
+    assert "CodeBucket=code-bucket" in steps[7]
+    assert "EvaluateIamHere,ParameterValue=true" in steps[9]  # IAM in one Region only
+    assert "EvaluateIamHere,ParameterValue=false" in steps[10]
+    assert "RepoRemediationRoleArn" in steps[9]
+
+
+def test_each_zip_is_uploaded_under_a_name_that_carries_its_content_hash(tmp_path):
+    """CloudFormation does not notice a changed object under an unchanged S3Key: the key names the content."""
+    import hashlib
+
+    subprocess.run(
+        [sys.executable, "-m", "ecr_access.packaging.lambda_zip", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    for rule in ("ECR_REPO_NOT_PUBLIC", "ECR_LAYER_DOWNLOAD_RESTRICTED"):
+        digest = hashlib.sha256((tmp_path / f"{rule}.zip").read_bytes()).hexdigest()
+        assert (tmp_path / f"{rule}.key").read_text() == f"{rule}-{digest[:16]}.zip"
 
 
 def test_organization_plan_uses_a_stack_set_and_an_organization_pack(capsys):
-    code, steps, _ = _plan(
+    code, steps, printed = _plan(
         capsys,
         "--region",
         "us-east-1",
@@ -228,6 +256,13 @@ def test_organization_plan_uses_a_stack_set_and_an_organization_pack(capsys):
     assert "render-pack --organization --automation-account 111122223333" in joined
     assert "put-organization-conformance-pack" in joined and "awsconfigconforms-ecr-access" in joined
     assert joined.index("create-stack-instances") < joined.index("put-organization-conformance-pack")
+    # from the delegated administrator: every StackSet call says so, and the registration is printed
+    stack_set_calls = [s for s in steps if "stack-set" in s or "stack-instances" in s]
+    assert stack_set_calls and all("--call-as DELEGATED_ADMIN" in s for s in stack_set_calls)
+    assert "member.org.stacksets.cloudformation.amazonaws.com" in printed
+    # the management account gets no member stack from a service-managed StackSet: the pack skips it
+    (pack,) = [s for s in steps if "put-organization-conformance-pack" in s]
+    assert "--excluded-accounts $(aws organizations describe-organization" in pack
 
 
 def test_organization_plan_refuses_a_delivery_bucket_config_would_refuse(capsys):
@@ -261,3 +296,26 @@ def test_execute_runs_the_steps_in_order_and_stops_at_the_first_failure(capsys, 
     assert run([f"echo one >> {marker}", "exit 3", f"echo never >> {marker}"]) == 3
     assert marker.read_text() == "one\n"
     assert "step 2 failed (exit 3); stopped" in capsys.readouterr().out
+
+
+def test_rule_lambdas_are_not_retried_and_have_bounded_concurrency():
+    """Lambda retries a failed asynchronous invocation twice by default; a failing sweep must not run 3x."""
+    from ecr_access.deployment.templates import central_template
+
+    resources = central_template()["Resources"]
+    configs = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
+    assert len(configs) == 2 and all(c["MaximumRetryAttempts"] == 0 for c in configs)
+    assert all("OnFailure" in c["DestinationConfig"] for c in configs)
+    functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+    assert all(f["ReservedConcurrentExecutions"] == {"Ref": "ReservedConcurrency"} for f in functions)
+
+
+def test_automatic_remediation_stops_after_two_failures_within_an_hour():
+    from ecr_access.deployment.pack import conformance_pack
+
+    remediations = [
+        r["Properties"]
+        for r in conformance_pack()["Resources"].values()
+        if r["Type"] == "AWS::Config::RemediationConfiguration"
+    ]
+    assert {(r["MaximumAutomaticAttempts"], r["RetryAttemptSeconds"]) for r in remediations} == {(2, 3600)}

@@ -51,7 +51,7 @@ def test_document_fits_ssm_limits_and_conventions(name):
         assert spec["type"] in ("String", "StringList")
         assert "allowedPattern" in spec or "allowedValues" in spec, parameter
     step = script_step(document)
-    assert (step["inputs"]["Runtime"], step["inputs"]["Handler"]) == ("python3.12", "handler")
+    assert (step["inputs"]["Runtime"], step["inputs"]["Handler"]) == ("python3.11", "handler")
     assert all(o["Selector"].startswith("$.Payload.") for o in step["outputs"])
     assert document["outputs"] == [f"{step['name']}.{o['Name']}" for o in step["outputs"]]
 
@@ -98,6 +98,19 @@ def test_script_and_attachment_run_in_a_clean_interpreter_with_only_boto3(tmp_pa
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok ['ecr_access'")
+
+
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_every_module_a_runbook_runs_is_valid_on_its_declared_runtime(name):
+    """python3.11 in the document: 3.12-only syntax (type statements, type parameters) must not ride along."""
+    import ast
+
+    from ecr_access.remediation.render import module_sources
+
+    runtime = script_step(document_of(name))["inputs"]["Runtime"]
+    version = tuple(int(part) for part in runtime.removeprefix("python").split("."))
+    for module, source in module_sources(HANDLERS[name]).items():
+        ast.parse(source, filename=module, feature_version=version)  # raises SyntaxError on newer syntax
 
 
 def test_the_inline_script_is_the_handler_module_as_written():

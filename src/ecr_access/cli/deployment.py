@@ -4,7 +4,7 @@ import argparse
 
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.deployment.pack import PRINCIPAL_RUNBOOK, REPO_RUNBOOK, conformance_pack, organization_pack
-from ecr_access.deployment.plan import Settings, commands, run
+from ecr_access.deployment.plan import DELEGATED_ADMIN_PREREQUISITE, Settings, commands, run
 from ecr_access.deployment.templates import RUNBOOK_ROLES, dump
 
 
@@ -70,7 +70,12 @@ def run_plan(args: argparse.Namespace) -> ExitCode:
     steps = commands(settings)
     if args.execute:
         return ExitCode.OK if run(steps) == 0 else ExitCode.EXPOSED
-    print("#!/usr/bin/env bash\nset -euo pipefail\n" + "\n".join(steps))
+    prerequisite = (
+        f"# Prerequisite, once, in the management account:\n#   {DELEGATED_ADMIN_PREREQUISITE}\n"
+        if settings.organization
+        else ""
+    )
+    print("#!/usr/bin/env bash\nset -euo pipefail\n" + prerequisite + "\n".join(steps))
     return ExitCode.OK
 
 

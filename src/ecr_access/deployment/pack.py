@@ -17,6 +17,7 @@ from typing import Any
 
 from ecr_access.deployment.roles import RULE_EXECUTION_ROLE_NAME
 
+REMEDIATION_ATTEMPTS, REMEDIATION_WINDOW_SECONDS = 2, 3_600
 FREQUENCIES = ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"]
 REPO_RULE, PRINCIPAL_RULE = "ECR_REPO_NOT_PUBLIC", "ECR_LAYER_DOWNLOAD_RESTRICTED"
 REPO_RUNBOOK, PRINCIPAL_RUNBOOK = "ECRAccess-RestrictRepositoryPolicy", "ECRAccess-RevokeLayerDownload"
@@ -105,8 +106,13 @@ def _remediation(
                 **statics,
             },
             "Automatic": {"Ref": automatic_parameter},
-            "MaximumAutomaticAttempts": 3,
-            "RetryAttemptSeconds": 60,
+            # A circuit breaker, not a spacing: after MaximumAutomaticAttempts failed attempts within
+            # RetryAttemptSeconds, Config puts a remediation exception on the resource and stops
+            # (Config API Reference, RemediationConfiguration). Our runbooks fail mostly by refusing
+            # (a protected principal, a plan that would not narrow): retrying cannot help, so two
+            # failures within an hour stop the automation for that resource until someone looks.
+            "MaximumAutomaticAttempts": REMEDIATION_ATTEMPTS,
+            "RetryAttemptSeconds": REMEDIATION_WINDOW_SECONDS,
             "ExecutionControls": {
                 "SsmControls": {"ConcurrentExecutionRatePercentage": 10, "ErrorPercentage": 10}
             },

@@ -13,6 +13,20 @@ import subprocess
 from dataclasses import dataclass
 
 CENTRAL_STACK, MEMBER_STACK, PACK = "ecr-access-central", "ecr-access-member", "ecr-access"
+MANAGEMENT_ACCOUNT = (
+    "$(aws organizations describe-organization --query Organization.MasterAccountId --output text)"
+)
+# Run once in the management account before an organization plan (CloudFormation User Guide,
+# "Register a delegated administrator"); every StackSet call then passes --call-as DELEGATED_ADMIN.
+DELEGATED_ADMIN_PREREQUISITE = (
+    "aws organizations register-delegated-administrator --account-id <this account> "
+    "--service-principal member.org.stacksets.cloudformation.amazonaws.com"
+)
+# Each rule's zip goes up under its content-hashed name (dist/lambda/<RULE>.key, `make package`).
+RULE_CODE_KEYS = {
+    "ECR_REPO_NOT_PUBLIC": "RepoRuleCodeKey",
+    "ECR_LAYER_DOWNLOAD_RESTRICTED": "PrincipalRuleCodeKey",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +85,10 @@ def commands(settings: Settings) -> list[str]:
     member = f"CentralAccountId={central} HomeRegion={home} CodeBucket={bucket}"
     steps = [
         "make package templates",
-        f"aws s3 cp --recursive dist/lambda/ s3://{bucket}/ecr-access/",
+        *(
+            f"aws s3 cp dist/lambda/{rule}.zip s3://{bucket}/ecr-access/$(cat dist/lambda/{rule}.key)"
+            for rule in RULE_CODE_KEYS
+        ),
         f"aws s3 cp deploy/member.yaml s3://{bucket}/ecr-access/member.yaml",
         # the runbooks' attachments, which the member stack's SSM documents fetch
         f"aws s3 cp --recursive dist/runbooks/ s3://{bucket}/ecr-access/runbooks/",
@@ -80,19 +97,21 @@ def commands(settings: Settings) -> list[str]:
         steps.append(
             f"aws cloudformation deploy --region {region} --stack-name {CENTRAL_STACK} --template-file "
             f"deploy/central.yaml --capabilities CAPABILITY_NAMED_IAM "
-            f"--parameter-overrides CodeBucket={bucket} Organization={str(settings.organization).lower()}"
+            f"--parameter-overrides CodeBucket={bucket} Organization={str(settings.organization).lower()} "
+            + " ".join(f"{key}=$(cat dist/lambda/{rule}.key)" for rule, key in RULE_CODE_KEYS.items())
         )
     if settings.organization:
         steps += [
             f"aws cloudformation create-stack-set --region {home} --stack-set-name {MEMBER_STACK} "
             f"--template-url https://{bucket}.s3.amazonaws.com/ecr-access/member.yaml "
-            "--permission-model SERVICE_MANAGED "
+            "--permission-model SERVICE_MANAGED --call-as DELEGATED_ADMIN "
             "--auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false "
             "--capabilities CAPABILITY_NAMED_IAM "
             f"--parameters ParameterKey=CentralAccountId,ParameterValue={central} "
             f"ParameterKey=HomeRegion,ParameterValue={home} "
             f"ParameterKey=CodeBucket,ParameterValue={bucket}",
             f"aws cloudformation create-stack-instances --region {home} --stack-set-name {MEMBER_STACK} "
+            "--call-as DELEGATED_ADMIN "
             f"--deployment-targets OrganizationalUnitIds={','.join(settings.organization_units)} "
             f"--regions {' '.join(settings.regions)}",
             f"ecr-access render-pack --organization --automation-account {settings.automation_account} "
@@ -112,6 +131,9 @@ def commands(settings: Settings) -> list[str]:
                 f"--organization-conformance-pack-name {PACK} "
                 "--template-body file://dist/conformance-pack.organization.yaml "
                 f"--delivery-s3-bucket {shlex.quote(settings.delivery_bucket or '')} "
+                # Service-managed StackSets never deploy to the management account, so it would get
+                # the rules without the roles and runbooks: it is excluded (README, deployment guide).
+                f"--excluded-accounts {MANAGEMENT_ACCOUNT} "
                 f"--conformance-pack-input-parameters {_pack_parameters(settings, region)}"
             )
         else:

@@ -261,7 +261,8 @@ def central_template() -> dict[str, Any]:
                 "Handler": f"{rule}.lambda_handler",
                 "Code": {
                     "S3Bucket": {"Ref": "CodeBucket"},
-                    "S3Key": {"Fn::Sub": f"${{CodePrefix}}{rule}.zip"},
+                    # A new build is a new key (its content hash), so CloudFormation updates the code.
+                    "S3Key": {"Fn::Sub": f"${{CodePrefix}}${{{stem}CodeKey}}"},
                 },
                 "Role": {"Fn::GetAtt": ["RuleFunctionRole", "Arn"]},
                 "Timeout": 900,
@@ -283,6 +284,49 @@ def central_template() -> dict[str, Any]:
                 },
             },
         }
+    # Config invokes the rules asynchronously, and Lambda retries a failed asynchronous invocation
+    # twice by default (Lambda Developer Guide, "Asynchronous invocation"): a failing 15-minute
+    # sweep would run three times. No retries; the event goes to a queue a person can read; and a
+    # reserved concurrency bounds what a burst of change events can cost.
+    resources["FailedInvocations"] = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {
+            "QueueName": "ecr-access-failed-rule-invocations",
+            "MessageRetentionPeriod": 1_209_600,
+            "SqsManagedSseEnabled": True,
+        },
+    }
+    for stem in RULES.values():
+        resources[f"{stem}InvokeConfig"] = {
+            "Type": "AWS::Lambda::EventInvokeConfig",
+            "Properties": {
+                "FunctionName": {"Ref": f"{stem}Function"},
+                "Qualifier": "$LATEST",
+                "MaximumRetryAttempts": 0,
+                "DestinationConfig": {
+                    "OnFailure": {"Destination": {"Fn::GetAtt": ["FailedInvocations", "Arn"]}}
+                },
+            },
+        }
+        resources[f"{stem}Function"]["Properties"]["ReservedConcurrentExecutions"] = {
+            "Ref": "ReservedConcurrency"
+        }
+    resources["RuleFunctionRole"]["Properties"]["Policies"].append(
+        {
+            "PolicyName": "ecr-access-failed-invocations",
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "ReportFailedInvocations",
+                        "Effect": "Allow",
+                        "Action": "sqs:SendMessage",
+                        "Resource": {"Fn::GetAtt": ["FailedInvocations", "Arn"]},
+                    }
+                ],
+            },
+        }
+    )
     resources["RuleFunctionRole"]["Properties"]["Policies"].append(
         {
             "PolicyName": "ecr-access-rule-logs",
@@ -295,6 +339,13 @@ def central_template() -> dict[str, Any]:
         "Parameters": {
             "CodeBucket": string_parameter("S3 bucket holding the zips from `make package`"),
             "CodePrefix": string_parameter("Key prefix of the zips in CodeBucket", "ecr-access/"),
+            **{
+                f"{stem}CodeKey": string_parameter(
+                    f"Object name of {rule}'s zip under CodePrefix (dist/lambda/{rule}.key)",
+                    AllowedPattern=r"^[\w.-]{1,200}\.zip$",
+                )
+                for rule, stem in RULES.items()
+            },
             "ExecutionRoleName": string_parameter(
                 "Role the Lambdas assume in evaluated accounts",
                 RULE_EXECUTION_ROLE_NAME,
@@ -305,6 +356,13 @@ def central_template() -> dict[str, Any]:
                 "false",
                 AllowedValues=["true", "false"],
             ),
+            "ReservedConcurrency": {
+                "Type": "Number",
+                "Default": 10,
+                "MinValue": 1,
+                "Description": "Concurrent executions reserved for each rule Lambda (bounds a burst of "
+                "change events across the organization)",
+            },
             "LogRetentionDays": {
                 "Type": "Number",
                 "Default": 365,
@@ -316,6 +374,7 @@ def central_template() -> dict[str, Any]:
         "Resources": resources,
         "Outputs": {
             "RuleFunctionRoleArn": {"Value": {"Fn::GetAtt": ["RuleFunctionRole", "Arn"]}},
+            "FailedInvocationsQueueUrl": {"Value": {"Ref": "FailedInvocations"}},
             **{
                 f"{stem}FunctionArn": {"Value": {"Fn::GetAtt": [f"{stem}Function", "Arn"]}}
                 for stem in RULES.values()

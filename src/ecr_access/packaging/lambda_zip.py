@@ -6,7 +6,9 @@ handler ``<RULE>.lambda_handler`` at the root, the ``ecr_access`` modules the ru
 imports (found by walking its imports, package ``__init__`` files included) and
 rdklib (pure Python; it needs only boto3, which the runtime has). Entries are
 sorted and dated 1980-01-01, so the same sources give the same bytes — the
-package can be compared, cached and signed.
+package can be compared, cached and signed. Next to each zip, ``<RULE>.key`` names the
+object it is uploaded as (``<RULE>-<sha256 prefix>.zip``), so that a new build is a
+new ``S3Key`` and running the deployment again really updates the function.
 """
 
 import ast
@@ -105,6 +107,12 @@ def vendor(rule: str, rules: Path = RULES) -> list[Path]:
     return written
 
 
+def code_key(rule: str, digest: str) -> str:
+    """The S3 object name a zip is uploaded under: CloudFormation does not notice a changed object
+    under an unchanged S3Key (AWS::Lambda::Function Code), so the content hash is part of the name."""
+    return f"{rule}-{digest[:16]}.zip"
+
+
 def rule_names() -> list[str]:
     return sorted(p.name for p in RULES.iterdir() if (p / "parameters.json").exists())
 
@@ -118,4 +126,5 @@ if __name__ == "__main__":
     for rule in rule_names():
         built = build(rule, destination)
         digest = hashlib.sha256(built.read_bytes()).hexdigest()
+        (destination / f"{rule}.key").write_text(code_key(rule, digest))
         print(f"{built} {built.stat().st_size:,} bytes sha256 {digest}")

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeAlias
 
 from ecr_access.policy.errors import PolicyError
 
@@ -34,7 +35,8 @@ class Escaped:
     char: str
 
 
-type TemplatePart = str | Variable | Escaped
+# A TypeAlias, not a `type` statement: this module runs in the runbooks' python3.11 runtime.
+TemplatePart: TypeAlias = str | Variable | Escaped  # noqa: UP040
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ ARN_PATTERN_LIST = r"^$|^arn:[\w*?+=,.@/:-]+(,arn:[\w*?+=,.@/:-]+)*$"
 ROLE_NAME_LIST = r"^$|^[\w+=,.@-]{1,64}(,[\w+=,.@-]{1,64})*$"
 SNS_TOPIC_ARN = r"^$|^arn:(?:aws|aws-us-gov|aws-cn):sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$"
 REMEDIATION_DIR = Path(__file__).resolve().parents[3] / "remediation"
+RUNTIME = "python3.11"
 ATTACHMENTS_DIR = Path(__file__).resolve().parents[3] / "dist" / "runbooks"
 
 AUTOMATION_ROLE = {
@@ -47,7 +48,10 @@ def _script_step(
         "timeoutSeconds": 600,
         "isEnd": True,
         "inputs": {
-            "Runtime": "python3.12",
+            # Systems Manager User Guide, "aws:executeScript": runbooks on Python 3.6-3.8 can no longer be
+            # created or run, and "upgrade to Python 3.11" is the advice; every module a runbook carries
+            # is checked against 3.11's grammar (test_runbook_documents).
+            "Runtime": RUNTIME,
             "Handler": "handler",
             "InputPayload": payload,
             "Script": rendered.script,

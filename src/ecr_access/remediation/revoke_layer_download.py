@@ -6,7 +6,8 @@ managed policy ``ECRAccessDenyLayerDownload`` that the member stack creates — 
 explicit Deny of the action on every resource, which overrides any Allow (IAM User
 Guide, "Policy evaluation logic") — and nothing else: its role may attach that one
 policy (``iam:AttachRolePolicy``/``AttachUserPolicy`` conditioned on
-``iam:PolicyARN``) and write no policy content, so whoever can start it gains
+``iam:PolicyARN``, the condition key that "filters access by the ARN of an IAM policy":
+Service Authorization Reference, IAM) and write no policy content, so whoever can start it gains
 nothing. Before attaching it checks that the policy's default version is exactly
 that Deny; after, that it is attached.
 

@@ -12,11 +12,14 @@ import path, so the ``ecr_access`` modules in the attachment — not the install
 package — are what runs.
 """
 
+import ast
 import hashlib
+import io
 import re
 import sys
 import tempfile
 import traceback
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -167,6 +170,15 @@ class AutomationRunner:
         namespace: dict[str, Any] = {"__name__": f"runbook_{self.name}_{step['name']}"}
         attachment = inputs.get("Attachment")
         content = self._attachment(attachment) if attachment else b""
+        # This process may be newer than the runtime the step declares: hold the code to that
+        # runtime's grammar (3.12-only syntax would fail in SSM before the first line ran).
+        version = tuple(int(part) for part in inputs["Runtime"].removeprefix("python").split("."))
+        ast.parse(inputs["Script"], filename=f"{self.name}:{step['name']}", feature_version=version)
+        if content:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                for entry in archive.namelist():
+                    if entry.endswith(".py"):
+                        ast.parse(archive.read(entry).decode(), filename=entry, feature_version=version)
         with tempfile.TemporaryDirectory() as folder, _own_import_namespace():
             if attachment:
                 path = Path(folder) / attachment
