@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from ecr_access.packaging.lambda_zip import build, rule_names
+from ecr_access.packaging.lambda_zip import LAMBDA_PYTHON, build, rule_names
 
 PUBLIC = json.dumps(
     {
@@ -57,10 +57,32 @@ def test_packages_are_reproducible(tmp_path):
 
 
 @pytest.mark.parametrize("rule", rule_names())
-def test_handler_runs_from_the_zip_alone(tmp_path, rule):
+def test_every_module_ships_its_bytecode_for_the_lambda_runtime(tmp_path, rule):
+    if sys.version_info[:2] != LAMBDA_PYTHON:
+        pytest.skip("bytecode is built only by the Lambda runtime's Python version")
+    with zipfile.ZipFile(build(rule, tmp_path)) as archive:
+        names = set(archive.namelist())
+    sources = {n for n in names if n.endswith(".py")}
+    tag = sys.implementation.cache_tag
+    for source in sources:
+        folder, _, file = source.rpartition("/")
+        cached = f"__pycache__/{file[:-3]}.{tag}.pyc"
+        assert (f"{folder}/{cached}" if folder else cached) in names, source
+
+
+@pytest.mark.parametrize("rule", rule_names())
+@pytest.mark.parametrize("sources", ["as-shipped", "unreadable"])
+def test_handler_runs_from_the_zip_alone(tmp_path, rule, sources):
+    """With every .py replaced by code that fails, the shipped bytecode alone must run the rule:
+    a cold start on the read-only /var/task then compiles nothing."""
     unpacked = tmp_path / "code"
     with zipfile.ZipFile(build(rule, tmp_path)) as archive:
         archive.extractall(unpacked)
+    if sources == "unreadable":
+        if sys.version_info[:2] != LAMBDA_PYTHON:
+            pytest.skip("bytecode is built only by the Lambda runtime's Python version")
+        for path in unpacked.rglob("*.py"):
+            path.write_text("raise ImportError('the source was read: the .pyc was not used')\n")
     item = {
         **ITEMS[rule],
         "awsAccountId": "123456789012",

@@ -14,7 +14,9 @@ new ``S3Key`` and running the deployment again really updates the function.
 import ast
 import hashlib
 import importlib.util
+import py_compile
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "rules"
 OUTPUT = ROOT / "dist" / "lambda"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+LAMBDA_PYTHON = (3, 12)  # the rule functions' Runtime: python3.12 (deployment/templates.py)
 
 
 def _imports(path: Path) -> set[str]:
@@ -74,21 +77,51 @@ def _package_files(package: str) -> dict[str, Path]:
     return {str(p.relative_to(root.parent)): p for p in sorted(root.rglob("*.py"))}
 
 
+def _bytecode(source: Path, archive_name: str) -> bytes:
+    """The module compiled as the runtime would cache it, reproducibly: a hash-based .pyc that is
+    never checked against its source (PEP 552, UNCHECKED_HASH), named by its archive path."""
+    with tempfile.TemporaryDirectory() as folder:
+        compiled = Path(folder) / "module.pyc"
+        py_compile.compile(
+            str(source),
+            cfile=str(compiled),
+            dfile=archive_name,
+            doraise=True,
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        )
+        return compiled.read_bytes()
+
+
+def _cache_name(archive_name: str) -> str:
+    folder, _, file = archive_name.rpartition("/")
+    cached = f"__pycache__/{file.removesuffix('.py')}.{sys.implementation.cache_tag}.pyc"
+    return f"{folder}/{cached}" if folder else cached
+
+
 def build(rule: str, output: Path = OUTPUT) -> Path:
+    """The rule's zip; with bytecode for the Lambda runtime's Python when this interpreter is that
+    version (Lambda's /var/task is read-only: without it every cold start compiles every module)."""
     folder = RULES / rule
     entries = {
         f"{rule}.py": folder / f"{rule}.py",
         **engine_files(folder / f"{rule}.py"),
         **_package_files("rdklib"),
     }
+    files = {name: path.read_bytes() for name, path in entries.items()}
+    if sys.version_info[:2] == LAMBDA_PYTHON:
+        files.update({_cache_name(name): _bytecode(path, name) for name, path in entries.items()})
+    else:
+        print(
+            f"note: Python {sys.version_info[0]}.{sys.version_info[1]} is not the Lambda runtime's; no .pyc"
+        )
     output.mkdir(parents=True, exist_ok=True)
     target = output / f"{rule}.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(entries):
+        for name in sorted(files):
             info = zipfile.ZipInfo(name, _FIXED_TIME)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, entries[name].read_bytes())
+            archive.writestr(info, files[name])
     return target
 
 
