@@ -707,3 +707,21 @@ def test_a_client_error_in_a_change_read_is_still_raised(aws):
     )
     with pytest.raises(Exception, match="Throttling"):
         PRINCIPAL_RULE.lambda_handler(change_event(item, "ECR_LAYER_DOWNLOAD_RESTRICTED"), None)
+
+
+def test_a_sweep_restores_the_alarm_handler_it_found_and_still_cuts_a_slow_resource():
+    import signal
+
+    def before(signum, frame):
+        return None
+
+    previous = signal.signal(signal.SIGALRM, before)
+    try:
+        with isolation.budgeted_sweep():
+            outcome = isolation.judge_isolated(
+                "slow", "AWS::ECR::Repository", lambda: time.sleep(5), lambda e: e, budget_seconds=0.1
+            )
+        assert outcome.annotation == "could not be analysed: the analysis took longer than its 0.1 s budget"
+        assert signal.getsignal(signal.SIGALRM) is before
+    finally:
+        signal.signal(signal.SIGALRM, previous)

@@ -17,7 +17,7 @@ from ecr_access.config_rules.allow_list import AllowList
 from ecr_access.config_rules.clients import deadline_of
 from ecr_access.config_rules.deadline import DeadlineReached
 from ecr_access.config_rules.handler import handle
-from ecr_access.config_rules.isolation import could_not_analyse, judge_isolated
+from ecr_access.config_rules.isolation import budgeted_sweep, could_not_analyse, judge_isolated
 from ecr_access.config_rules.outcome import PeriodicOutcome
 from ecr_access.config_rules.principal_evaluation import PrincipalRuleSettings, principal_evaluation
 from ecr_access.loaders import load_authorization_details, load_config_items
@@ -71,21 +71,24 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
         settings = valid_rule_parameters["settings"]
         deadline = deadline_of(client_factory)
         judged, unanalysed = [], []
-        for principal in principals:
-            if deadline.analysis_passed():
-                unanalysed.append(f"{principal.arn}: not analysed before the deadline")
-                continue
+        with budgeted_sweep():
+            for principal in principals:
+                if deadline.analysis_passed():
+                    unanalysed.append(f"{principal.arn}: not analysed before the deadline")
+                    continue
 
-            def judge(principal=principal):
-                decision = None if principal.is_service_linked else evaluator.evaluate(principal)
-                return principal, decision, principal_evaluation(principal, decision, settings, scps.note)
+                def judge(principal=principal):
+                    decision = None if principal.is_service_linked else evaluator.evaluate(principal)
+                    return principal, decision, principal_evaluation(principal, decision, settings, scps.note)
 
-            resource_type = principal.type.config_resource_type
-            judged.append(
-                judge_isolated(
-                    principal.unique_id, resource_type, judge, lambda failed, p=principal: (p, None, failed)
+                judged.append(
+                    judge_isolated(
+                        principal.unique_id,
+                        principal.type.config_resource_type,
+                        judge,
+                        lambda failed, p=principal: (p, None, failed),
+                    )
                 )
-            )
         return judged, unanalysed
 
     def evaluate_change(self, event, client_factory, configuration_item, valid_rule_parameters):

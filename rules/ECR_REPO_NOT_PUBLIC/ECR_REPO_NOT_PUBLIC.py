@@ -11,6 +11,7 @@ from rdklib import ConfigRule
 from ecr_access.config_rules import parameters
 from ecr_access.config_rules.clients import deadline_of
 from ecr_access.config_rules.handler import handle
+from ecr_access.config_rules.isolation import budgeted_sweep
 from ecr_access.config_rules.outcome import PeriodicOutcome
 from ecr_access.config_rules.repository_evaluation import (
     RESOURCE_TYPE,
@@ -71,19 +72,20 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
             read_tags=settings.exemption_tag_key is not None,
         )
         evaluations, unanalysed = [], []
-        for record in sweep.records:
-            if deadline.analysis_passed():  # leave the rest unput (their last results stand) and say so
-                unanalysed.append(f"{record.name}: not analysed before the deadline")
-                continue
-            evaluations.append(
-                repository_evaluation(
-                    record.name,
-                    record.policy_text,
-                    owner_account=record.registry_id,
-                    tags=record.tags,
-                    settings=settings,
+        with budgeted_sweep():
+            for record in sweep.records:
+                if deadline.analysis_passed():  # leave the rest unput (their last results stand) and say so
+                    unanalysed.append(f"{record.name}: not analysed before the deadline")
+                    continue
+                evaluations.append(
+                    repository_evaluation(
+                        record.name,
+                        record.policy_text,
+                        owner_account=record.registry_id,
+                        tags=record.tags,
+                        settings=settings,
+                    )
                 )
-            )
         failures = [
             *sweep.failures,
             *(f"{name}: not reached before the deadline" for name in sweep.unreached),
