@@ -386,6 +386,22 @@ def test_an_unreadable_rule_refuses_rather_than_guessing_the_trust(ecr, capture)
 
 
 @pytest.mark.parametrize(
+    "input_parameters", ["[1, 2]", "{not json", '"text"'], ids=["list", "not-json", "string"]
+)
+def test_a_rule_whose_input_parameters_are_not_an_object_refuses_and_changes_nothing(
+    ecr, capture, input_parameters
+):
+    rule = {"ConfigRuleName": "ECR_REPO_NOT_PUBLIC", "InputParameters": input_parameters}
+    capture.overrides[("config", "DescribeConfigRules")] = lambda params, through: {"ConfigRules": [rule]}
+    ecr.create_repository(repositoryName="team/app")
+    ecr.set_repository_policy(repositoryName="team/app", policyText=json.dumps(PUBLIC))
+    execution = run({"RepositoryName": "team/app", **TRUST})
+    assert execution.status == "Failed"
+    assert "cannot read the trusted lists of Config rule ECR_REPO_NOT_PUBLIC" in execution.failure
+    assert json.loads(policy_of(ecr, "team/app")) == PUBLIC
+
+
+@pytest.mark.parametrize(
     ("parameters", "message"),
     [
         pytest.param({"RepositoryName": "Team/App"}, "RepositoryName", id="uppercase-name"),

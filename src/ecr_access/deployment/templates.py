@@ -52,8 +52,9 @@ def with_sub(value: Any) -> Any:
 
 def automation_trust() -> dict[str, Any]:
     """Only Systems Manager, only for automation executions of this account (the confused deputy:
-    IAM User Guide, "The confused deputy problem"; Systems Manager User Guide, "Cross-service
-    confused deputy prevention": aws:SourceAccount and aws:SourceArn)."""
+    IAM User Guide, "The confused deputy problem"). The same conditions as AWS's own sample role
+    AWS-SystemsManager-AutomationExecutionRole (Systems Manager, centralized multi-account patching):
+    aws:SourceAccount = the account, ArnLike aws:SourceArn arn:…:ssm:*:<account>:automation-execution/*."""
     return {
         "Version": "2012-10-17",
         "Statement": [

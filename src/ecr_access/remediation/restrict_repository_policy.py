@@ -93,6 +93,8 @@ def _rule_lists(config: Any, rule_name: str) -> tuple[set[str], set[str]]:
                 if name != rule_name and not name.startswith(rule_name + "-"):
                     continue
                 parameters = json.loads(rule.get("InputParameters") or "{}")
+                if not isinstance(parameters, dict):  # not what Config stores: the trust is unknown
+                    raise ValueError(f"rule {name} has InputParameters that are not a JSON object")
                 accounts.update(comma_separated(parameters, "TrustedAccountIds"))
                 organizations.update(comma_separated(parameters, "TrustedOrganizationIds"))
     except (ClientError, BotoCoreError, ValueError) as exc:
