@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 	  { [ -x $(PY) ] || "$$py" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# checkov (template scanning) pins a boto3 the rest cannot use: a venv of its own, range in pyproject.toml
+	$(PY) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install --quiet --upgrade pip
+	$(VENV)/checkov/bin/pip install --quiet "$$($(PY) -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["tool"]["ecr-access"]["isolated-dev-tools"]["checkov"])')"
 	@touch $(STAMP)
 
 lint: $(STAMP)

@@ -57,6 +57,9 @@ def _resolve(value: Any, template: dict) -> Any:
     defaults = {n: p.get("Default", f"<{n}>") for n, p in template.get("Parameters", {}).items()}
     known = {"AWS::Partition": "aws", "AWS::AccountId": ACCOUNT, "AWS::Region": "us-east-1", **defaults}
     if isinstance(value, dict):
+        if "Fn::If" in value:  # the branch the template's parameter defaults choose
+            condition, when_true, when_false = value["Fn::If"]
+            return _resolve(when_true if _holds(condition, template) else when_false, template)
         if "Fn::Sub" in value:
             text = value["Fn::Sub"]
             for name, resolved in known.items():
@@ -70,6 +73,23 @@ def _resolve(value: Any, template: dict) -> Any:
     if isinstance(value, list):
         return [_resolve(v, template) for v in value]
     return value
+
+
+def _holds(condition: Any, template: dict) -> bool:
+    """A template condition, evaluated with the parameters' defaults."""
+    if isinstance(condition, str):
+        return _holds(template["Conditions"][condition], template)
+    ((function, arguments),) = condition.items()
+    if function == "Condition":
+        return _holds(arguments, template)
+    if function == "Fn::Equals":
+        left, right = (_resolve(a, template) for a in arguments)
+        return left == right
+    if function == "Fn::Not":
+        return not _holds(arguments[0], template)
+    if function == "Fn::And":
+        return all(_holds(a, template) for a in arguments)
+    raise ValueError(f"condition function {function} is not modelled here")
 
 
 def deployed_roles() -> dict[str, tuple[Any, dict]]:

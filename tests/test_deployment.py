@@ -1,6 +1,7 @@
 """The conformance pack and the CloudFormation templates: rendered, linted, consistent, least privilege."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,16 +10,14 @@ import pytest
 import yaml
 
 from ecr_access import PermissionEvaluator, load_authorization_details
-from ecr_access.deployment.pack import conformance_pack, organization_pack
+from ecr_access.deployment.pack import automation_role_arn, conformance_pack
 from ecr_access.deployment.templates import TEMPLATES, dump
 from ecr_access.policy import Effect, parse_document
 from ecr_access.remediation.documents import DOCUMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK_RESOURCE_TYPES = {"AWS::Config::ConfigRule", "AWS::Config::RemediationConfiguration"}
-ORGANIZATION_PACK = organization_pack(
-    "arn:aws:iam::111122223333:role/repo", "arn:aws:iam::111122223333:role/iam"
-)
+LITERAL_PACK = conformance_pack("aws-us-gov", "111122223333")
 
 
 @pytest.mark.parametrize("relative", list(TEMPLATES))
@@ -35,7 +34,29 @@ def test_cfn_lint_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("pack", [conformance_pack(), ORGANIZATION_PACK], ids=["account", "organization"])
+def test_checkov_is_clean_and_each_suppression_is_justified():
+    """checkov runs from its own venv (`make setup`: it pins a boto3 the rest cannot use)."""
+    checkov = Path(sys.executable).parent.parent / "checkov" / "bin" / "checkov"
+    assert checkov.exists(), "checkov is missing: run `make setup`"
+    result = subprocess.run(
+        [
+            str(checkov),
+            *("--directory", str(ROOT / "deploy"), "--framework", "cloudformation"),
+            *("--skip-download", "--output", "json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+    )
+    report = json.loads(result.stdout)
+    assert report["summary"]["parsing_errors"] == 0 and report["summary"]["passed"] > 50
+    assert report["results"]["failed_checks"] == [], result.stdout[:3000]
+    skipped = report["results"]["skipped_checks"]
+    assert skipped and all(len(check["check_result"].get("suppress_comment", "")) > 40 for check in skipped)
+
+
+@pytest.mark.parametrize("pack", [conformance_pack(), LITERAL_PACK], ids=["any-account", "literal-account"])
 def test_pack_stays_within_what_conformance_packs_accept(pack):
     assert set(pack) == {"Parameters", "Conditions", "Resources"}
     assert {r["Type"] for r in pack["Resources"].values()} == PACK_RESOURCE_TYPES
@@ -43,16 +64,69 @@ def test_pack_stays_within_what_conformance_packs_accept(pack):
     assert len(pack["Parameters"]) <= 60
 
 
-def test_organization_pack_names_the_automation_roles_literally():
-    roles = [
+def _pack_roles(pack):
+    return [
         r["Properties"]["Parameters"]["AutomationAssumeRole"]
-        for r in ORGANIZATION_PACK["Resources"].values()
+        for r in pack["Resources"].values()
         if r["Type"] == "AWS::Config::RemediationConfiguration"
     ]
-    assert roles == [
-        {"StaticValue": {"Values": ["arn:aws:iam::111122223333:role/repo"]}},
-        {"StaticValue": {"Values": ["arn:aws:iam::111122223333:role/iam"]}},
+
+
+def test_pack_names_the_automation_roles_literally_for_any_account():
+    """Config does not resolve intrinsics in AutomationAssumeRole, and an organization pack has no one
+    account to name: the literal ARN names {{global:ACCOUNT_ID}}, which Automation resolves."""
+    assert _pack_roles(conformance_pack()) == [
+        {"StaticValue": {"Values": ["arn:aws:iam::{{global:ACCOUNT_ID}}:role/ecr-access-restrict-repository-policy"]}},  # noqa: E501
+        {"StaticValue": {"Values": ["arn:aws:iam::{{global:ACCOUNT_ID}}:role/ecr-access-revoke-layer-download"]}},  # noqa: E501
+    ]  # fmt: skip
+    assert _pack_roles(LITERAL_PACK)[0] == {
+        "StaticValue": {
+            "Values": ["arn:aws-us-gov:iam::111122223333:role/ecr-access-restrict-repository-policy"]
+        }
+    }
+    assert "RepoRemediationRoleArn" not in conformance_pack()["Parameters"]
+
+
+@pytest.mark.parametrize("runbook", ["ECRAccess-RestrictRepositoryPolicy", "ECRAccess-RevokeLayerDownload"])
+@pytest.mark.parametrize("pack", [conformance_pack(), LITERAL_PACK], ids=["any-account", "literal-account"])
+def test_the_packs_automation_role_passes_the_runbooks_allowed_pattern(pack, runbook):
+    import re
+
+    (role,) = [
+        r["Properties"]["Parameters"]["AutomationAssumeRole"]["StaticValue"]["Values"][0]
+        for r in pack["Resources"].values()
+        if r["Type"] == "AWS::Config::RemediationConfiguration" and r["Properties"]["TargetId"] == runbook
     ]
+    assert re.search(DOCUMENTS[runbook]()["parameters"]["AutomationAssumeRole"]["allowedPattern"], role)
+
+
+@pytest.mark.parametrize("account", ["111111111111", "222222222222"])
+def test_the_packs_literal_role_is_each_accounts_own_role_when_the_runbook_runs(monkeypatch, account):
+    """The local runner resolves {{global:ACCOUNT_ID}} as Automation does, in the account that runs it."""
+    import boto3
+    from moto import mock_aws
+
+    from ecr_access.testing.automation_runner import AutomationRunner
+
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", account)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    public = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*"}],
+    }
+    document = ROOT / "remediation" / "ECRAccess-RestrictRepositoryPolicy.yaml"
+    with mock_aws():
+        ecr = boto3.client("ecr")
+        ecr.create_repository(repositoryName="app")
+        ecr.set_repository_policy(repositoryName="app", policyText=json.dumps(public))
+        role = automation_role_arn("ECRAccess-RestrictRepositoryPolicy")
+        execution = AutomationRunner(document).start({"RepositoryName": "app", "AutomationAssumeRole": role})
+        other = AutomationRunner(document).start(
+            {"RepositoryName": "app", "AutomationAssumeRole": "arn:aws:iam::999999999999:role/x"}
+        )
+    assert execution.assumed_role == f"arn:aws:iam::{account}:role/ecr-access-restrict-repository-policy"
+    assert execution.status == "Success", execution.failure
+    assert other.status == "Failed" and "not a role of account" in other.failure
 
 
 def test_pack_names_the_rules_and_runbooks_of_this_repository():
@@ -109,6 +183,8 @@ def test_member_template_carries_the_committed_runbooks():
 def _concrete(value):
     """Template values with intrinsics replaced by wildcards, so the engine can read the policies."""
     if isinstance(value, dict):
+        if set(value) == {"Fn::If"}:  # either branch only narrows a condition: read the organization one
+            return _concrete(value["Fn::If"][1])
         if set(value) == {"Fn::Sub"}:
             return (
                 "arn:aws:iam::*:role/ecr-access-rule-execution"
@@ -188,9 +264,9 @@ def test_rule_roles_write_nothing_but_evaluations_and_logs(role):
 def _plan(capsys, *arguments):
     from ecr_access.cli.main import main
 
-    code = main(["deploy-plan", "--code-bucket", "code-bucket", *arguments])
+    code = main(["deploy-plan", "--code-bucket-prefix", "acme-code", *arguments])
     captured = capsys.readouterr()
-    steps = [line for line in captured.out.splitlines()[2:] if not line.startswith("#")]
+    steps = captured.out.split("\n}\n")[-1].splitlines() if code == 0 else []  # after the preamble
     return code, steps, captured.err + captured.out
 
 
@@ -198,29 +274,91 @@ def test_single_account_plan_in_order(capsys):
     code, steps, _ = _plan(capsys, "--region", "us-east-1", "--region", "eu-west-1")
     assert code == 0
     kinds = [" ".join(step.split()[:3]) for step in steps]
-    assert kinds == [
-        "make package templates",
+    per_region_upload = [
+        "aws s3api head-bucket",  # the Region's code bucket, created when missing
+        "aws s3api put-public-access-block",
         "aws s3 cp",
         "aws s3 cp",  # each rule's zip under its content-hashed name
-        "aws s3 cp",  # the member template
         "aws s3 cp",  # the runbooks' attachments
+    ]
+    assert kinds == [
+        "make package templates",
+        "ecr-access render-pack --partition",
+        *per_region_upload,
+        "aws s3 cp",  # the member template, to the home Region's bucket
+        *per_region_upload,
         "aws cloudformation deploy",
         "aws cloudformation deploy",  # central, both Regions
         "aws cloudformation deploy",
         "aws cloudformation deploy",  # member, both Regions
+        "ecr-access pack-parameters --region",
         "aws configservice put-conformance-pack",
+        "ecr-access pack-parameters --region",
         "aws configservice put-conformance-pack",
     ]
-    assert steps[1] == (
-        "aws s3 cp dist/lambda/ECR_REPO_NOT_PUBLIC.zip "
-        "s3://code-bucket/ecr-access/$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)"
+    assert steps[4] == (
+        "aws s3 cp --region us-east-1 dist/lambda/ECR_REPO_NOT_PUBLIC.zip "
+        "s3://acme-code-us-east-1/ecr-access/$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)"
     )
-    assert "RepoRuleCodeKey=$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)" in steps[5]
-    assert "HomeRegion=us-east-1" in steps[7] and "--region eu-west-1" in steps[8]
-    assert "CodeBucket=code-bucket" in steps[7]
-    assert "EvaluateIamHere,ParameterValue=true" in steps[9]  # IAM in one Region only
-    assert "EvaluateIamHere,ParameterValue=false" in steps[10]
-    assert "RepoRemediationRoleArn" in steps[9]
+    assert "s3://acme-code-eu-west-1/ecr-access/$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)" in steps[10]
+    central = [s for s in steps if "stack-name ecr-access-central" in s]
+    assert all("--no-fail-on-empty-changeset" in s and "CodeBucketPrefix=acme-code" in s for s in central)
+    assert "RepoRuleCodeKey=$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)" in central[0]
+    member = [s for s in steps if "stack-name ecr-access-member" in s]
+    assert all("HomeRegion=us-east-1" in s for s in member) and "--s3-bucket acme-code-eu-west-1" in member[1]
+    packs = [s for s in steps if "put-conformance-pack" in s]
+    assert packs[0].endswith("file://dist/pack-parameters.us-east-1.json && wait_conformance_pack us-east-1")
+
+
+def test_pack_parameters_are_a_json_file_so_commas_survive(capsys):
+    """The CLI's shorthand splits ParameterValue=o-a,o-b at the comma: the plan writes JSON instead."""
+    from ecr_access.cli.main import main
+
+    arguments = ["pack-parameters", "--region", "eu-west-1", "--iam-region", "us-east-1"]
+    assert (
+        main(
+            [
+                *arguments,
+                "--central-account",
+                "111122223333",
+                "--pack-parameter",
+                "TrustedOrganizationIds=o-a,o-b",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out) == [
+        {"ParameterName": "RepoRuleLambdaArn", "ParameterValue": "arn:aws:lambda:eu-west-1:111122223333:function:ECR_REPO_NOT_PUBLIC"},  # noqa: E501
+        {"ParameterName": "PrincipalRuleLambdaArn", "ParameterValue": "arn:aws:lambda:eu-west-1:111122223333:function:ECR_LAYER_DOWNLOAD_RESTRICTED"},  # noqa: E501
+        {"ParameterName": "EvaluateIamHere", "ParameterValue": "false"},
+        {"ParameterName": "TrustedOrganizationIds", "ParameterValue": "o-a,o-b"},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "arguments, complaint",
+    [
+        pytest.param(["--region", "us-east-1", "--code-bucket-prefix", "Bad_Prefix"], "code-bucket-prefix", id="bucket-prefix"),  # noqa: E501
+        pytest.param(["--region", "us-east-1", "--code-bucket-prefix", "x" * 42], "code-bucket-prefix", id="prefix-too-long"),  # noqa: E501
+        pytest.param(["--region", "us-east-1;rm", "--code-bucket-prefix", "ok"], "not a Region", id="region-injection"),  # noqa: E501
+        pytest.param(["--region", "us-east-1", "--iam-region", "eu-west-1", "--code-bucket-prefix", "ok"], "iam-region", id="iam-region-not-deployed"),  # noqa: E501
+        pytest.param(["--region", "us-east-1", "--code-bucket-prefix", "ok", "--pack-parameter", "=x"], "NAME=VALUE", id="nameless-parameter"),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_plan_refuses_settings_that_would_break_or_inject(capsys, arguments, complaint):
+    from ecr_access.cli.main import main
+
+    assert main(["deploy-plan", *arguments]) == 2
+    assert complaint in capsys.readouterr().err
+
+
+def test_pack_parameter_values_are_quoted_for_the_shell(capsys):
+    code, steps, _ = _plan(
+        capsys, "--region", "us-east-1", "--pack-parameter", "AllowedPrincipalArns=arn:aws:iam::1:role/$(id)"
+    )
+    assert code == 0
+    (write,) = [s for s in steps if s.startswith("ecr-access pack-parameters")]
+    assert "'AllowedPrincipalArns=arn:aws:iam::1:role/$(id)'" in write
 
 
 def test_each_zip_is_uploaded_under_a_name_that_carries_its_content_hash(tmp_path):
@@ -242,27 +380,39 @@ def test_organization_plan_uses_a_stack_set_and_an_organization_pack(capsys):
         capsys,
         "--region",
         "us-east-1",
+        "--region",
+        "eu-west-1",
         "--organizational-unit",
         "ou-ab12-34cd56ef",
         "--delivery-bucket",
         "awsconfigconforms-ecr-access",
-        "--automation-account",
-        "111122223333",
     )
     assert code == 0
     joined = "\n".join(steps)
-    assert "create-stack-set" in joined and "--permission-model SERVICE_MANAGED" in joined
-    assert "--deployment-targets OrganizationalUnitIds=ou-ab12-34cd56ef" in joined
-    assert "render-pack --organization --automation-account 111122223333" in joined
+    (stack_set,) = [s for s in steps if "create-stack-set" in s]
+    # created on the first run, updated (and waited for) on the next
+    assert stack_set.startswith("if aws cloudformation describe-stack-set")
+    assert "update-stack-set" in stack_set and "wait_stack_set_operation" in stack_set
+    assert "--permission-model SERVICE_MANAGED" in stack_set
+    url = "--template-url https://acme-code-us-east-1.s3.us-east-1.amazonaws.com/ecr-access/member.yaml"
+    assert url in stack_set
+    (instances,) = [s for s in steps if "create-stack-instances" in s]
+    targets = "--deployment-targets OrganizationalUnitIds=ou-ab12-34cd56ef --regions us-east-1 eu-west-1"
+    assert targets in instances
+    assert instances.endswith('wait_stack_set_operation us-east-1 ecr-access-member "$operation"')
     assert "put-organization-conformance-pack" in joined and "awsconfigconforms-ecr-access" in joined
     assert joined.index("create-stack-instances") < joined.index("put-organization-conformance-pack")
-    # from the delegated administrator: every StackSet call says so, and the registration is printed
-    stack_set_calls = [s for s in steps if "stack-set" in s or "stack-instances" in s]
-    assert stack_set_calls and all("--call-as DELEGATED_ADMIN" in s for s in stack_set_calls)
+    # from the delegated administrator: every StackSet call says so, and the registrations are printed
+    calls = [s for s in steps if "stack-set" in s or "stack-instances" in s]
+    assert calls and all(s.count("--call-as DELEGATED_ADMIN") == s.count("aws cloudformation") for s in calls)
     assert "member.org.stacksets.cloudformation.amazonaws.com" in printed
+    assert "config-multiaccountsetup.amazonaws.com" in printed
     # the management account gets no member stack from a service-managed StackSet: the pack skips it
-    (pack,) = [s for s in steps if "put-organization-conformance-pack" in s]
-    assert "--excluded-accounts $(aws organizations describe-organization" in pack
+    packs = [s for s in steps if "put-organization-conformance-pack" in s]
+    assert len(packs) == 2 and all('--excluded-accounts "$(management_account)"' in s for s in packs)
+    # member accounts read the runbooks' attachments from each Region's bucket
+    policies = [s for s in steps if "put-bucket-policy" in s]
+    assert len(policies) == 2 and all('"$(organization_id)"' in s for s in policies)
 
 
 def test_organization_plan_refuses_a_delivery_bucket_config_would_refuse(capsys):
@@ -273,20 +423,16 @@ def test_organization_plan_refuses_a_delivery_bucket_config_would_refuse(capsys)
     assert "awsconfigconforms" in err
 
 
-def test_render_pack_for_an_organization_writes_literal_role_arns(capsys):
+def test_render_pack_can_write_one_accounts_literal_role_arns(capsys):
     from ecr_access.cli.main import main
 
-    assert main(["render-pack", "--organization", "--automation-account", "111122223333"]) == 0
+    assert main(["render-pack", "--automation-account", "111122223333"]) == 0
     pack = yaml.safe_load(capsys.readouterr().out)
-    roles = {
-        r["Properties"]["Parameters"]["AutomationAssumeRole"]["StaticValue"]["Values"][0]
-        for r in pack["Resources"].values()
-        if r["Type"] == "AWS::Config::RemediationConfiguration"
-    }
-    assert roles == {
+    assert {r["StaticValue"]["Values"][0] for r in _pack_roles(pack)} == {
         "arn:aws:iam::111122223333:role/ecr-access-restrict-repository-policy",
         "arn:aws:iam::111122223333:role/ecr-access-revoke-layer-download",
     }
+    assert main(["render-pack", "--automation-account", "1111;x"]) == 2
 
 
 def test_execute_runs_the_steps_in_order_and_stops_at_the_first_failure(capsys, tmp_path):

@@ -1,19 +1,31 @@
-"""``ecr-access deploy-plan`` and ``render-pack``: deploy ecr-access to an account or an organization."""
+"""``ecr-access deploy-plan``, ``render-pack`` and ``pack-parameters``: deploy ecr-access to an account
+or an organization."""
 
 import argparse
+import json
+import re
 
 from ecr_access.cli.exit_codes import ExitCode, UsageError
-from ecr_access.deployment.pack import PRINCIPAL_RUNBOOK, REPO_RUNBOOK, conformance_pack, organization_pack
-from ecr_access.deployment.plan import DELEGATED_ADMIN_PREREQUISITE, Settings, commands, run
-from ecr_access.deployment.templates import RUNBOOK_ROLES, dump
+from ecr_access.deployment.pack import THIS_ACCOUNT, conformance_pack
+from ecr_access.deployment.plan import Settings, commands, pack_parameters, run, script
+from ecr_access.deployment.templates import dump
+
+# S3 bucket names are at most 63 characters of lowercase letters, digits, dots and hyphens (S3 User
+# Guide, "Bucket naming rules"); <prefix>-<region> must fit, and no dots, so virtual-hosted HTTPS works.
+_BUCKET_PREFIX = re.compile(r"[a-z0-9][a-z0-9-]{1,40}")
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
+_PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     plan = subparsers.add_parser(
-        "deploy-plan", help="print (or --execute) the commands that deploy ecr-access"
+        "deploy-plan", help="print (or --execute) the commands that deploy or update ecr-access"
     )
     plan.add_argument(
-        "--code-bucket", required=True, help="S3 bucket for the Lambda zips and the member template"
+        "--code-bucket-prefix",
+        required=True,
+        help="code buckets are <prefix>-<region>, one per Region (Lambda reads its code from its own "
+        "Region); the plan creates any that are missing",
     )
     plan.add_argument(
         "--region", action="append", required=True, dest="regions", help="Region to deploy to (repeatable)"
@@ -27,28 +39,49 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         help="deploy to an organization: OU (or root) ids for the member StackSet (repeatable)",
     )
     plan.add_argument("--delivery-bucket", help="organization packs: an S3 bucket named awsconfigconforms-…")
-    plan.add_argument(
-        "--automation-account",
-        default="ACCOUNT_ID",
-        help="organization packs: account id written into the automation role ARNs",
-    )
+    plan.add_argument("--partition", default="aws", choices=_PARTITIONS)
     plan.add_argument(
         "--pack-parameter",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a conformance pack parameter (repeatable), e.g. TrustedOrganizationIds=o-a1b2c3d4e5",
+        help="a conformance pack parameter (repeatable), "
+        "e.g. TrustedOrganizationIds=o-a1b2c3d4e5,o-f6g7h8i9j0",
     )
     plan.add_argument(
         "--execute", action="store_true", help="run the commands, stopping at the first failure"
     )
     plan.set_defaults(run=run_plan)
-    pack = subparsers.add_parser(
-        "render-pack", help="print the conformance pack (for an organization: literal roles)"
+    pack = subparsers.add_parser("render-pack", help="print the conformance pack")
+    pack.add_argument("--partition", default="aws", choices=_PARTITIONS)
+    pack.add_argument(
+        "--automation-account",
+        default=THIS_ACCOUNT,
+        help="account in the automation role ARNs (default {{global:ACCOUNT_ID}}: the account that runs "
+        "the remediation, right in every account of an organization)",
     )
-    pack.add_argument("--organization", action="store_true")
-    pack.add_argument("--automation-account", default="ACCOUNT_ID")
     pack.set_defaults(run=run_render_pack)
+    parameters = subparsers.add_parser(
+        "pack-parameters", help="print the conformance pack's input parameters for one Region (JSON)"
+    )
+    parameters.add_argument("--region", required=True)
+    parameters.add_argument("--iam-region", required=True)
+    parameters.add_argument("--central-account", required=True, help="account of the rule Lambdas")
+    parameters.add_argument("--partition", default="aws", choices=_PARTITIONS)
+    parameters.add_argument("--pack-parameter", action="append", default=[], metavar="NAME=VALUE")
+    parameters.set_defaults(run=run_pack_parameters)
+
+
+def _checked_parameters(given: list[str]) -> tuple[str, ...]:
+    if any("=" not in p or not p.split("=", 1)[0] for p in given):
+        raise UsageError("--pack-parameter takes NAME=VALUE")
+    return tuple(given)
+
+
+def _checked_regions(*regions: str) -> None:
+    bad = [r for r in regions if not _REGION.fullmatch(r)]
+    if bad:
+        raise UsageError(f"not a Region: {', '.join(bad)}")
 
 
 def run_plan(args: argparse.Namespace) -> ExitCode:
@@ -56,36 +89,45 @@ def run_plan(args: argparse.Namespace) -> ExitCode:
         raise UsageError(
             "an organization pack needs --delivery-bucket awsconfigconforms-… (Config requires the prefix)"
         )
-    if any("=" not in p for p in args.pack_parameter):
-        raise UsageError("--pack-parameter takes NAME=VALUE")
+    if not _BUCKET_PREFIX.fullmatch(args.code_bucket_prefix):
+        raise UsageError(
+            "--code-bucket-prefix: 2-41 lowercase letters, digits or hyphens (buckets are <prefix>-<region>)"
+        )
+    _checked_regions(*args.regions, *([args.iam_region] if args.iam_region else []))
     settings = Settings(
-        args.code_bucket,
-        tuple(args.regions),
+        args.code_bucket_prefix,
+        tuple(dict.fromkeys(args.regions)),
         args.iam_region or args.regions[0],
         tuple(args.units),
         args.delivery_bucket,
-        tuple(args.pack_parameter),
-        args.automation_account,
+        _checked_parameters(args.pack_parameter),
+        args.partition,
     )
-    steps = commands(settings)
+    if settings.iam_region not in settings.regions:
+        raise UsageError("--iam-region must be one of the --region values")
     if args.execute:
-        return ExitCode.OK if run(steps) == 0 else ExitCode.EXPOSED
-    prerequisite = (
-        f"# Prerequisite, once, in the management account:\n#   {DELEGATED_ADMIN_PREREQUISITE}\n"
-        if settings.organization
-        else ""
-    )
-    print("#!/usr/bin/env bash\nset -euo pipefail\n" + prerequisite + "\n".join(steps))
+        return ExitCode.OK if run(commands(settings)) == 0 else ExitCode.EXPOSED
+    print(script(settings))
     return ExitCode.OK
 
 
 def run_render_pack(args: argparse.Namespace) -> ExitCode:
-    if not args.organization:
-        print(dump(conformance_pack()), end="")
-        return ExitCode.OK
-    repo, principal = (
-        f"arn:aws:iam::{args.automation_account}:role/{RUNBOOK_ROLES[runbook]}"
-        for runbook in (REPO_RUNBOOK, PRINCIPAL_RUNBOOK)
+    if args.automation_account != THIS_ACCOUNT and not re.fullmatch(r"\d{12}", args.automation_account):
+        raise UsageError("--automation-account takes a 12-digit account id")
+    print(dump(conformance_pack(args.partition, args.automation_account)), end="")
+    return ExitCode.OK
+
+
+def run_pack_parameters(args: argparse.Namespace) -> ExitCode:
+    _checked_regions(args.region, args.iam_region)
+    if not re.fullmatch(r"\d{12}", args.central_account):
+        raise UsageError("--central-account takes a 12-digit account id")
+    settings = Settings(
+        "unused",
+        (args.region,),
+        args.iam_region,
+        pack_parameters=_checked_parameters(args.pack_parameter),
+        partition=args.partition,
     )
-    print(dump(organization_pack(repo, principal)), end="")
+    print(json.dumps(pack_parameters(settings, args.region, args.central_account), indent=2))
     return ExitCode.OK

@@ -9,13 +9,22 @@ allow-lists and trusted accounts are rarely complete, and a wrong automatic
 remediation breaks a pipeline; switch the repository rule to automatic once its
 findings are reviewed (its runbook backs up first and refuses concurrent edits).
 
-For an organization pack the automation role ARNs must be literal strings, not
-intrinsic functions: ``organization_pack`` writes them in.
+The automation role is a literal string, not an intrinsic function (Config does not
+resolve intrinsics in a remediation's AutomationAssumeRole), and the same pack serves one
+account and an organization: the ARN names the account as ``{{global:ACCOUNT_ID}}``, the
+Automation system variable SSM resolves in the account that runs the remediation (Systems
+Manager User Guide, "Update a Linux AMI (AWS CLI)" passes
+``AutomationAssumeRole='arn:aws:iam::{{global:ACCOUNT_ID}}:role/…'``; AWS-managed runbooks such
+as AWS-UpdateLinuxAmi accept it in their AutomationAssumeRole ``allowedPattern``). The member
+stack creates the roles under fixed names in every account, so the ARN is right everywhere.
 """
 
 from typing import Any
 
-from ecr_access.deployment.roles import RULE_EXECUTION_ROLE_NAME
+from ecr_access.deployment.roles import RULE_EXECUTION_ROLE_NAME, RUNBOOK_ROLES
+
+# Resolved by Systems Manager in the account where the automation runs (see the module docstring).
+THIS_ACCOUNT = "{{global:ACCOUNT_ID}}"
 
 REMEDIATION_ATTEMPTS, REMEDIATION_WINDOW_SECONDS = 2, 3_600
 FREQUENCIES = ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"]
@@ -90,7 +99,7 @@ def _remediation(
     rule_resource: str,
     runbook: str,
     resource_parameter: str,
-    role_parameter: str,
+    role_arn: str,
     automatic_parameter: str,
     statics: dict[str, Any],
 ) -> dict[str, Any]:
@@ -102,7 +111,7 @@ def _remediation(
             "TargetId": runbook,
             "Parameters": {
                 resource_parameter: {"ResourceValue": {"Value": "RESOURCE_ID"}},
-                "AutomationAssumeRole": _static({"Ref": role_parameter}),
+                "AutomationAssumeRole": _static(role_arn),
                 **statics,
             },
             "Automatic": {"Ref": automatic_parameter},
@@ -120,7 +129,13 @@ def _remediation(
     }
 
 
-def conformance_pack() -> dict[str, Any]:
+def automation_role_arn(runbook: str, partition: str = "aws", account: str = THIS_ACCOUNT) -> str:
+    """The literal AutomationAssumeRole of a runbook: the member stack's role of that fixed name."""
+    return f"arn:{partition}:iam::{account}:role/{RUNBOOK_ROLES[runbook]}"
+
+
+def conformance_pack(partition: str = "aws", account: str = THIS_ACCOUNT) -> dict[str, Any]:
+    """The pack; ``account`` is {{global:ACCOUNT_ID}} (any account) unless a literal id is wanted."""
     options = REPO_RULE_OPTIONS + PRINCIPAL_RULE_OPTIONS + ["NotificationTopicArn"]
     parameters = {
         "RepoRuleLambdaArn": string_parameter(
@@ -159,12 +174,6 @@ def conformance_pack() -> dict[str, Any]:
             flag: string_parameter(f"Rule parameter {flag}", default, AllowedValues=["true", "false"])
             for flag, default in FLAGS.items()
         },
-        "RepoRemediationRoleArn": string_parameter(
-            f"AutomationAssumeRole of {REPO_RUNBOOK} (member stack output)"
-        ),
-        "PrincipalRemediationRoleArn": string_parameter(
-            f"AutomationAssumeRole of {PRINCIPAL_RUNBOOK} (member stack output)"
-        ),
         "RepoRemediationAutomatic": string_parameter(
             f"Run {REPO_RUNBOOK} automatically", "false", AllowedValues=["true", "false"]
         ),
@@ -202,7 +211,7 @@ def conformance_pack() -> dict[str, Any]:
         "EcrLayerDownloadRestrictedRule",
         PRINCIPAL_RUNBOOK,
         "ResourceId",
-        "PrincipalRemediationRoleArn",
+        automation_role_arn(PRINCIPAL_RUNBOOK, partition, account),
         "PrincipalRemediationAutomatic",
         {
             "AllowedPrincipalArns": _optional_static("AllowedPrincipalArns"),
@@ -221,7 +230,7 @@ def conformance_pack() -> dict[str, Any]:
                 "EcrRepoNotPublicRule",
                 REPO_RUNBOOK,
                 "RepositoryName",
-                "RepoRemediationRoleArn",
+                automation_role_arn(REPO_RUNBOOK, partition, account),
                 "RepoRemediationAutomatic",
                 {
                     "TrustedAccountIds": _optional_static("TrustedAccountIds"),
@@ -236,17 +245,3 @@ def conformance_pack() -> dict[str, Any]:
             },
         },
     }
-
-
-def organization_pack(repo_role_arn: str, principal_role_arn: str) -> dict[str, Any]:
-    """The pack with the automation role ARNs written as literal strings, as organization packs require."""
-    pack = conformance_pack()
-    resources = pack["Resources"]
-    for resource, arn in (
-        ("EcrRepoNotPublicRemediation", repo_role_arn),
-        ("EcrLayerDownloadRestrictedRemediation", principal_role_arn),
-    ):
-        resources[resource]["Properties"]["Parameters"]["AutomationAssumeRole"] = _static(arn)
-    for parameter in ("RepoRemediationRoleArn", "PrincipalRemediationRoleArn"):
-        del pack["Parameters"][parameter]
-    return pack

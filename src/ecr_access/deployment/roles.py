@@ -11,6 +11,13 @@ from typing import Any
 
 IAM_POLICIES = Path(__file__).resolve().parents[3] / "deploy" / "iam"
 RULE_EXECUTION_ROLE_NAME = "ecr-access-rule-execution"
+# Each runbook's AutomationAssumeRole, created under this fixed name in every member account, so
+# the pack can name it as arn:<partition>:iam::{{global:ACCOUNT_ID}}:role/<name> everywhere.
+RUNBOOK_ROLES = {
+    "ECRAccess-RestrictRepositoryPolicy": "ecr-access-restrict-repository-policy",
+    "ECRAccess-RevokeLayerDownload": "ecr-access-revoke-layer-download",
+    "ECRAccess-RevokeActiveSessions": "ecr-access-revoke-active-sessions",
+}
 
 
 def automation_policy(runbook: str) -> dict[str, Any]:
@@ -63,6 +70,16 @@ RULE_FUNCTION_POLICY: dict[str, Any] = {
             "Effect": "Allow",
             "Action": "sts:AssumeRole",
             "Resource": {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${ExecutionRoleName}"},
+            # Only in this organization's accounts (one account: only this one), whoever's Config
+            # invoked the function (IAM User Guide, global condition keys aws:ResourceOrgID and
+            # aws:ResourceAccount: the organization / account that owns the role being assumed).
+            "Condition": {
+                "Fn::If": [
+                    "IsOrganization",
+                    {"StringEquals": {"aws:ResourceOrgID": {"Ref": "OrganizationId"}}},
+                    {"StringEquals": {"aws:ResourceAccount": {"Ref": "AWS::AccountId"}}},
+                ]
+            },
         },
         {
             "Sid": "ReadServiceControlPolicies",

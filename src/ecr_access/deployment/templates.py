@@ -22,19 +22,16 @@ from ecr_access.deployment.roles import (
     RULE_EXECUTION_POLICY,
     RULE_EXECUTION_ROLE_NAME,
     RULE_FUNCTION_POLICY,
+    RUNBOOK_ROLES,
     automation_policy,
 )
 from ecr_access.remediation import revoke_layer_download
 from ecr_access.remediation.documents import DOCUMENTS
 
 ROOT = Path(__file__).resolve().parents[3]
+BUCKET_PREFIX_PATTERN = r"^[a-z0-9][a-z0-9-]{1,40}$"  # <prefix>-<region> within S3's 63 characters
 RULE_FUNCTION_ROLE_PREFIX = "ecr-access-rule-function-"
 RULES = {"ECR_REPO_NOT_PUBLIC": "RepoRule", "ECR_LAYER_DOWNLOAD_RESTRICTED": "PrincipalRule"}
-RUNBOOK_ROLES = {
-    "ECRAccess-RestrictRepositoryPolicy": "ecr-access-restrict-repository-policy",
-    "ECRAccess-RevokeLayerDownload": "ecr-access-revoke-layer-download",
-    "ECRAccess-RevokeActiveSessions": "ecr-access-revoke-active-sessions",
-}
 # The incident-response runbook writes policy content: deployed only where asked for.
 INCIDENT_RESPONSE_RUNBOOK = "ECRAccess-RevokeActiveSessions"
 
@@ -77,6 +74,11 @@ def automation_trust() -> dict[str, Any]:
 
 def _slug(runbook: str) -> str:
     return runbook.removeprefix("ECRAccess-").replace("-", "")
+
+
+def _checkov_skips(*checks: tuple[str, str]) -> dict[str, Any]:
+    """checkov's in-template suppressions: each finding we keep is justified where it applies."""
+    return {"checkov": {"skip": [{"id": check, "comment": why} for check, why in checks]}}
 
 
 def member_template() -> dict[str, Any]:
@@ -156,8 +158,8 @@ def member_template() -> dict[str, Any]:
                         "Name": attachment,
                         "Values": [
                             {
-                                "Fn::Sub": "https://${CodeBucket}.s3.${AWS::URLSuffix}/${CodePrefix}runbooks/"
-                                + attachment
+                                "Fn::Sub": "https://${CodeBucketPrefix}-${AWS::Region}.s3.${AWS::URLSuffix}/"
+                                "${CodePrefix}runbooks/" + attachment
                             }
                         ],
                     }
@@ -192,10 +194,12 @@ def member_template() -> dict[str, Any]:
                 RULE_EXECUTION_ROLE_NAME,
                 AllowedPattern=r"^[\w+=,.@-]{1,64}$",
             ),
-            "CodeBucket": string_parameter(
-                "S3 bucket holding the runbooks' attachments (runbooks/<document>.zip, from `make package`)"
+            "CodeBucketPrefix": string_parameter(
+                "Code buckets are <prefix>-<region>: the runbooks' attachments (runbooks/<document>.zip, "
+                "from `make package`) are read from this Region's",
+                AllowedPattern=BUCKET_PREFIX_PATTERN,
             ),
-            "CodePrefix": string_parameter("Key prefix in CodeBucket", "ecr-access/"),
+            "CodePrefix": string_parameter("Key prefix in the code bucket", "ecr-access/"),
             "EnableIncidentResponse": string_parameter(
                 f"true: also deploy {INCIDENT_RESPONSE_RUNBOOK} and its role, which can write inline "
                 "policies on roles (behind an approval step; never automatic)",
@@ -250,18 +254,33 @@ def central_template() -> dict[str, Any]:
             "Properties": {
                 "LogGroupName": f"/aws/lambda/{rule}",
                 "RetentionInDays": {"Ref": "LogRetentionDays"},
+                "KmsKeyId": {"Fn::If": ["HasLogsKmsKey", {"Ref": "LogsKmsKeyArn"}, {"Ref": "AWS::NoValue"}]},
             },
         }
         log_write["Resource"].append({"Fn::Sub": f"${{{stem}LogGroup.Arn}}"})
         resources[f"{stem}Function"] = {
             "Type": "AWS::Lambda::Function",
+            "Metadata": _checkov_skips(
+                (
+                    "CKV_AWS_116",
+                    "Failed asynchronous invocations go to the FailedInvocations queue through "
+                    "EventInvokeConfig's on-failure destination, which carries more than a DLQ would",
+                ),
+                (
+                    "CKV_AWS_117",
+                    "The function only calls AWS APIs (Config, STS, IAM, ECR, Organizations); in a VPC it "
+                    "would need an interface endpoint or NAT for each, and gains no isolation",
+                ),
+            ),
             "Properties": {
                 "FunctionName": rule,
                 "Description": f"AWS Config rule {rule} (ecr-access)",
                 "Runtime": "python3.12",
                 "Handler": f"{rule}.lambda_handler",
                 "Code": {
-                    "S3Bucket": {"Ref": "CodeBucket"},
+                    # Lambda reads its code from a bucket in the function's own Region
+                    # (CloudFormation, AWS::Lambda::Function Code: S3Bucket), hence one bucket per Region.
+                    "S3Bucket": {"Fn::Sub": "${CodeBucketPrefix}-${AWS::Region}"},
                     # A new build is a new key (its content hash), so CloudFormation updates the code.
                     "S3Key": {"Fn::Sub": f"${{CodePrefix}}${{{stem}CodeKey}}"},
                 },
@@ -272,8 +291,12 @@ def central_template() -> dict[str, Any]:
             },
         }
         # Single account: only this account's Config may invoke. Organization: every member account's
-        # Config invokes it, so no SourceAccount; a caller outside still gets nothing, because the
-        # function acts only through ExecutionRoleName, which exists in the organization's accounts.
+        # Config invokes it, and AWS::Lambda::Permission cannot condition a service principal on the
+        # caller's organization (it offers SourceAccount, SourceArn, and PrincipalOrgID, which is for
+        # IAM principals). The fence is on what the function can do instead: its role may assume
+        # ExecutionRoleName only in accounts of OrganizationId (aws:ResourceOrgID, roles.py), so an
+        # event from any other account's Config gets nothing read and nothing reported; reserved
+        # concurrency bounds what such events can cost.
         resources[f"{stem}ConfigPermission"] = {
             "Type": "AWS::Lambda::Permission",
             "Properties": {
@@ -291,6 +314,12 @@ def central_template() -> dict[str, Any]:
     # reserved concurrency bounds what a burst of change events can cost.
     resources["FailedInvocations"] = {
         "Type": "AWS::SQS::Queue",
+        "Metadata": _checkov_skips(
+            (
+                "CKV_AWS_27",
+                "Encrypted at rest with SQS-managed keys (SqsManagedSseEnabled); the check asks for KMS only",
+            )
+        ),
         "Properties": {
             "QueueName": "ecr-access-failed-rule-invocations",
             "MessageRetentionPeriod": 1_209_600,
@@ -338,8 +367,11 @@ def central_template() -> dict[str, Any]:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "ecr-access, central account: the two Config rule Lambdas",
         "Parameters": {
-            "CodeBucket": string_parameter("S3 bucket holding the zips from `make package`"),
-            "CodePrefix": string_parameter("Key prefix of the zips in CodeBucket", "ecr-access/"),
+            "CodeBucketPrefix": string_parameter(
+                "Code buckets are <prefix>-<region>; this Region's holds the zips from `make package`",
+                AllowedPattern=BUCKET_PREFIX_PATTERN,
+            ),
+            "CodePrefix": string_parameter("Key prefix of the zips in the code bucket", "ecr-access/"),
             **{
                 f"{stem}CodeKey": string_parameter(
                     f"Object name of {rule}'s zip under CodePrefix (dist/lambda/{rule}.key)",
@@ -357,6 +389,17 @@ def central_template() -> dict[str, Any]:
                 "false",
                 AllowedValues=["true", "false"],
             ),
+            "OrganizationId": string_parameter(
+                "Organization whose accounts the Lambdas may act in (Organization=true)",
+                "",
+                AllowedPattern=r"^$|^o-[a-z0-9]{10,32}$",
+            ),
+            "LogsKmsKeyArn": string_parameter(
+                "KMS key that encrypts the rule log groups (empty: CloudWatch Logs' own encryption); its "
+                "key policy must let logs.<region>.amazonaws.com use it",
+                "",
+                AllowedPattern=r"^$|^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$",
+            ),
             "ReservedConcurrency": {
                 "Type": "Number",
                 "Default": 10,
@@ -371,7 +414,22 @@ def central_template() -> dict[str, Any]:
                 "AllowedValues": [30, 90, 180, 365, 731, 1827, 3653],
             },
         },
-        "Conditions": {"IsOrganization": {"Fn::Equals": [{"Ref": "Organization"}, "true"]}},
+        "Conditions": {
+            "IsOrganization": {"Fn::Equals": [{"Ref": "Organization"}, "true"]},
+            "HasLogsKmsKey": {"Fn::Not": [{"Fn::Equals": [{"Ref": "LogsKmsKeyArn"}, ""]}]},
+        },
+        # Organization=true needs OrganizationId: without it the fence on sts:AssumeRole would be empty.
+        "Rules": {
+            "OrganizationNeedsItsId": {
+                "RuleCondition": {"Fn::Equals": [{"Ref": "Organization"}, "true"]},
+                "Assertions": [
+                    {
+                        "Assert": {"Fn::Not": [{"Fn::Equals": [{"Ref": "OrganizationId"}, ""]}]},
+                        "AssertDescription": "Organization=true needs OrganizationId (o-…)",
+                    }
+                ],
+            }
+        },
         "Resources": resources,
         "Outputs": {
             "RuleFunctionRoleArn": {"Value": {"Fn::GetAtt": ["RuleFunctionRole", "Arn"]}},

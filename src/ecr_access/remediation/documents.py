@@ -17,7 +17,10 @@ import yaml
 
 from ecr_access.remediation.render import RenderedScript, render_script
 
-ROLE_ARN = r"^arn:(?:aws|aws-us-gov|aws-cn):iam::\d{12}:role/[\w+=,.@/-]+$"
+# The account may be the Automation system variable {{global:ACCOUNT_ID}}, which the pack uses so one
+# literal ARN fits every account (AWS-managed runbooks' AutomationAssumeRole allowedPattern accepts
+# it the same way: Automation runbook reference, AWS-UpdateLinuxAmi).
+ROLE_ARN = r"^arn:(?:aws|aws-us-gov|aws-cn):iam::(?:\d{12}|\{\{global:ACCOUNT_ID\}\}):role/[\w+=,.@/-]+$"
 ECR_REPOSITORY_NAME = r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$"
 ACCOUNT_LIST = r"^$|^\d{12}(,\d{12})*$"
 ORGANIZATION_LIST = r"^$|^o-[a-z0-9]{10,32}(,o-[a-z0-9]{10,32})*$"

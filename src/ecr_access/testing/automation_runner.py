@@ -4,7 +4,9 @@ moto and LocalStack do not execute Automation documents. This interprets what
 our documents use — ``aws:executeScript`` (with its ``Attachment``),
 ``aws:executeAwsApi``, ``aws:branch``, ``aws:approve`` — with SSM's parameter
 validation (required, ``allowedPattern``, ``allowedValues``), ``{{ Parameter }}``
-and ``{{ Step.Output }}`` substitution, ``Selector`` outputs,
+and ``{{ Step.Output }}`` substitution, the system variables ``{{global:ACCOUNT_ID}}``,
+``{{global:REGION}}`` and ``{{global:AWS_PARTITION}}`` (also inside parameter values, which SSM
+validates before it resolves them), the ``assumeRole`` the execution would run as, ``Selector`` outputs,
 ``nextStep``/``isEnd``/``onFailure`` and document outputs. A script runs in the
 test process but in an import namespace of its own, with the attachment the
 document declares (its SHA-256 and size checked against ``files``) first on the
@@ -30,6 +32,7 @@ import boto3
 import yaml
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([\w.:]+)\s*\}\}")
+_ROLE_ACCOUNT = re.compile(r"^arn:[\w-]+:iam::(\d{12}):role/")
 _OWN_PACKAGE = "ecr_access"
 
 
@@ -51,6 +54,7 @@ class Execution:
     steps: list[StepResult]
     outputs: dict[str, Any]
     failure: str | None = None
+    assumed_role: str | None = None  # the resolved assumeRole, when the document declares one
 
     def step(self, name: str) -> StepResult:
         return next(s for s in self.steps if s.name == name)
@@ -100,6 +104,8 @@ class AutomationRunner:
         name: str = "runbook",
         attachments: Mapping[str, bytes] | None = None,
         approve: Callable[[str, str], bool] | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
     ) -> None:
         if isinstance(document, str | Path):
             name = Path(document).stem
@@ -109,6 +115,13 @@ class AutomationRunner:
         self.document, self.name = document, name
         self.attachments = dict(attachments) if attachments is not None else None
         self.approve = approve or (lambda step, message: False)
+        self.account_id, self.region = account_id, region
+
+    def _system_variables(self) -> dict[str, str]:
+        if self.account_id is None:
+            self.account_id = boto3.client("sts").get_caller_identity()["Account"]
+        region = self.region or boto3.session.Session().region_name or "us-east-1"
+        return {"global:ACCOUNT_ID": self.account_id, "global:REGION": region, "global:AWS_PARTITION": "aws"}
 
     def _attachment(self, file_name: str) -> bytes:
         declared = self.document.get("files", {}).get(file_name)
@@ -208,7 +221,21 @@ class AutomationRunner:
         return inputs.get("Default")
 
     def start(self, parameters: Mapping[str, Any]) -> Execution:
-        variables: dict[str, Any] = dict(self._parameters(parameters))
+        given = self._parameters(parameters)  # validated first, as StartAutomationExecution does
+        system = self._system_variables()
+        # allowedPattern sees the value as given; the system variables in it are resolved after.
+        variables: dict[str, Any] = {name: self._substitute(value, system) for name, value in given.items()}
+        variables.update(system)
+        assumed_role = self._substitute(self.document.get("assumeRole"), variables)
+        if assumed_role is not None:
+            # Our automation roles trust only this account's automation executions (aws:SourceAccount),
+            # so an ARN naming another account (or an unresolved one) cannot be assumed.
+            owner = _ROLE_ACCOUNT.match(str(assumed_role))
+            if owner is None or owner.group(1) != system["global:ACCOUNT_ID"]:
+                failure = (
+                    f"cannot assume {assumed_role!r}: not a role of account {system['global:ACCOUNT_ID']}"
+                )
+                return Execution("Failed", [], {}, failure, assumed_role)
         steps = self.document["mainSteps"]
         by_name = {s["name"]: i for i, s in enumerate(steps)}
         results: list[StepResult] = []
@@ -237,7 +264,8 @@ class AutomationRunner:
                 failure = f"{type(exc).__name__}: {exc}"
                 results.append(StepResult(step["name"], "Failed", failure=failure))
                 if step.get("onFailure", "Abort") == "Abort":
-                    return Execution("Failed", results, {}, failure + "\n" + traceback.format_exc(limit=-3))
+                    detail = failure + "\n" + traceback.format_exc(limit=-3)
+                    return Execution("Failed", results, {}, detail, assumed_role)
                 continue_to = step["onFailure"].removeprefix("step:")
                 index = by_name.get(continue_to, index + 1)
                 continue
@@ -245,4 +273,4 @@ class AutomationRunner:
             variables.update({f"{step['name']}.{k}": v for k, v in outputs.items()})
             index = following
         outputs = {name: variables.get(name) for name in self.document.get("outputs", ())}
-        return Execution("Success", results, outputs)
+        return Execution("Success", results, outputs, assumed_role=assumed_role)
