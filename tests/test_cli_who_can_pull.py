@@ -174,3 +174,123 @@ def test_the_readme_example(capsys):
         == 1
     )
     assert capsys.readouterr().out.splitlines()[-1] == "5 principals: 1 ALLOWED, 0 CONDITIONAL, 4 DENIED"
+
+
+# --- Engine III: other accounts' registries, RCPs, the management account ------------------------
+REGISTRY = "999988887777"
+ORG = "o-a1b2c3d4e5"
+
+
+def _two_accounts(tmp_path):
+    """A workload account's dump and the registry account's `aws ecr get-repository-policy` output."""
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_role(RoleName="workload", AssumeRolePolicyDocument=json.dumps(ECS_TASKS_TRUST))
+        central = {"Effect": "Allow", "Action": "ecr:GetDownloadUrlForLayer"}
+        central["Resource"] = f"arn:aws:ecr:us-east-1:{REGISTRY}:repository/*"
+        iam.put_role_policy(
+            RoleName="workload",
+            PolicyName="central-pull",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [central]}),
+        )
+        details = iam.get_account_authorization_details()
+        credentials = boto3.client("sts", region_name="us-east-1").assume_role(
+            RoleArn=f"arn:aws:iam::{REGISTRY}:role/reader", RoleSessionName="setup"
+        )["Credentials"]
+        ecr = boto3.client(
+            "ecr",
+            region_name="us-east-1",
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+        ecr.create_repository(repositoryName="base/python")
+        grant = {"Effect": "Allow", "Principal": "*", "Action": "ecr:GetDownloadUrlForLayer"}
+        grant["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": ORG}}
+        ecr.set_repository_policy(
+            repositoryName="base/python",
+            policyText=json.dumps({"Version": "2012-10-17", "Statement": [grant]}),
+        )
+        policy = ecr.get_repository_policy(repositoryName="base/python")
+    policy.pop("ResponseMetadata")
+    details.pop("ResponseMetadata")
+    (tmp_path / "details.json").write_text(json.dumps(details, default=str))
+    (tmp_path / "policies.json").write_text(json.dumps([policy]))
+    return str(tmp_path / "details.json"), str(tmp_path / "policies.json")
+
+
+@pytest.mark.parametrize(
+    ("extra", "verdict", "reason"),
+    [
+        pytest.param([], "CONDITIONAL", f"Depends on the repository policies of account {REGISTRY}", id="not-read"),  # noqa: E501
+        pytest.param(
+            ["--repository-policies", "POLICIES", "--registry-region", "us-east-1", "--organization-id", ORG],
+            "ALLOWED",
+            f"and by the repository policy of arn:aws:ecr:us-east-1:{REGISTRY}:repository/base/python",
+            id="read-grants-the-organization",
+        ),
+        pytest.param(
+            ["--repository-policies", "POLICIES", "--registry-region", "us-east-1", "--organization-id", "o-zzzzzzzzzz"],  # noqa: E501
+            "DENIED",
+            f"The repository policy (account {REGISTRY}) does not grant",
+            id="read-grants-another-organization",
+        ),
+        pytest.param(
+            ["--repository-policies", "POLICIES", "--registry-region", "us-east-1"],
+            "CONDITIONAL",
+            "aws:PrincipalOrgID",
+            id="read-but-organization-unknown",
+        ),
+    ],
+)  # fmt: skip
+def test_cross_account_pulls_from_the_central_registry(tmp_path, capsys, extra, verdict, reason):
+    details, policies = _two_accounts(tmp_path)
+    arguments = [policies if a == "POLICIES" else a for a in extra]
+    main(["who-can-pull", "--authorization-details", details, "--format", "json", *arguments])
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["verdict"] == verdict, row["reason"]
+    assert reason in row["reason"]
+    if verdict != "DENIED":
+        assert row["registry_account"] == REGISTRY
+
+
+def test_rcps_and_the_management_account(tmp_path, capsys):
+    own = {"Effect": "Allow", "Action": "ecr:GetDownloadUrlForLayer"}
+    own["Resource"] = "arn:aws:ecr:*:111122223333:repository/*"  # its own account's repositories only
+    dump = tmp_path / "details.json"
+    dump.write_text(json.dumps(authorization_details([own], name="deployer")))
+    rcps = tmp_path / "rcps.json"
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "ecr:*", "Resource": "*"}
+    rcps.write_text(
+        json.dumps([[{"Name": "deny-ecr", "Content": {"Version": "2012-10-17", "Statement": [deny]}}]])
+    )
+    assert main(["who-can-pull", "--authorization-details", str(dump), "--rcps", str(rcps)]) == 0
+    assert "Denied by RCP deny-ecr" in capsys.readouterr().out
+    # "RCPs don't affect resources in the management account"
+    flags = ["--rcps", str(rcps), "--management-account"]
+    assert main(["who-can-pull", "--authorization-details", str(dump), *flags]) == 1
+    assert "Allowed by inline policy" in capsys.readouterr().out
+
+
+def test_an_rcp_limits_only_its_own_accounts_repositories(dump, tmp_path, capsys):
+    """An RCP applies to requests for resources in its accounts: a Resource "*" grant may still pull elsewhere."""  # noqa: E501
+    rcps = tmp_path / "rcps.json"
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "ecr:*", "Resource": "*"}
+    rcps.write_text(
+        json.dumps([[{"Name": "deny-ecr", "Content": {"Version": "2012-10-17", "Statement": [deny]}}]])
+    )
+    assert (
+        main(["who-can-pull", "--authorization-details", str(dump), "--rcps", str(rcps), "--format", "json"])
+        == 1
+    )
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["deployer"]["verdict"] == "CONDITIONAL"
+    assert "of other accounts (those matching '*')" in rows["deployer"]["reason"]
+
+
+def test_repository_policies_that_are_not_get_repository_policy_output_are_refused(dump, tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"registryId": REGISTRY, "policyText": "{}"}]))
+    arguments = ["--repository-policies", str(bad), "--registry-region", "us-east-1"]
+    assert main(["who-can-pull", "--authorization-details", str(dump), *arguments]) == 2
+    assert "no repositoryName" in capsys.readouterr().err

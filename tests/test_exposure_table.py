@@ -894,10 +894,28 @@ CASES = [
         (),
     ),
     (
-        "deny-orgid-not-trusted-to-scope-service",
+        # A service principal carries no aws:PrincipalOrgID (IAM User Guide: "only if the principal is
+        # a member of an organization"), and a negated operator is true for a missing key: the Deny
+        # fires for it — which is why AWS's data-perimeter policies exempt aws:PrincipalIsAWSService.
+        "deny-orgid-negated-denies-a-service-principal-too",
         [
             allow({"Service": "codebuild.amazonaws.com"}),
             deny(**cond("StringNotEquals", "aws:PrincipalOrgID", TRUSTED_ORG)),
+        ],
+        R,
+        False,
+        (),
+    ),
+    (
+        "deny-orgid-with-the-service-exemption-leaves-the-service-unscoped",
+        [
+            allow({"Service": "codebuild.amazonaws.com"}),
+            deny(
+                Condition={
+                    "StringNotEqualsIfExists": {"aws:PrincipalOrgID": TRUSTED_ORG},
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+                }
+            ),
         ],
         X,
         True,

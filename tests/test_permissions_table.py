@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 
 from ecr_access import load_authorization_details
-from ecr_access.loaders.scps import load_scp_levels
+from ecr_access.loaders.scps import load_rcp_levels, load_scp_levels
 from ecr_access.permissions import PermissionEvaluator
 from ecr_access.policy import parse_document
 
@@ -45,6 +45,25 @@ def case(case_id, policies, verdict, reason="", **options):
 
 
 NO_ECR_BOUNDARY = allow(action=["s3:*", "logs:*"])
+RCP_FULL_ACCESS = {
+    "Name": "RCPFullAWSAccess",
+    "Content": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}],
+    },
+}
+RCP_DENY_ECR = {
+    "Name": "deny-ecr",
+    "Content": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "ecr:*", "Resource": "*"}],
+    },
+}
+# AWS's data-perimeter RCP (Organizations User Guide, RCP examples): deny callers outside the organization.
+RCP_IDENTITY_PERIMETER = {"Name": "identity-perimeter", "Content": {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Deny", "Principal": "*", "Action": "ecr:*", "Resource": "*",
+    "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+                  "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]}}  # fmt: skip
 FULL_ACCESS = allow(action="*")
 
 CASES = [
@@ -555,10 +574,13 @@ CASES = [
         repo=[repo_stmt("*")],
     ),
     case("repo-same-account-names-role", [], A, repo=[repo_stmt({"AWS": ROLE_ARN})]),
+    # IAM User Guide, "Permissions boundaries": a grant to one role session is not a grant to every
+    # session of the role — the role's standing permission depends on the session name.
     case(
-        "repo-same-account-names-session",
+        "repo-same-account-names-one-session-depends-on-session-name",
         [],
-        A,
+        C,
+        "the role session name",
         repo=[repo_stmt({"AWS": f"arn:aws:sts::{OWNER}:assumed-role/app/ci-session"})],
     ),
     case("repo-same-account-root-delegates", [], D, repo=[repo_stmt({"AWS": OWNER})]),
@@ -645,6 +667,143 @@ CASES = [
         managed={"ecr-pull": allow()},
     ),
     case("managed-deny", [allow()], D, "Denied by managed policy no-ecr", managed={"no-ecr": deny("ecr:*")}),
+    # --- Engine III: RCPs, the management account (Organizations User Guide) ---------------------
+    # "No permissions are granted by an RCP": an RCP level that allows is not a grant.
+    case("rcp-full-access-grants-nothing", [], D, rcps=[[RCP_FULL_ACCESS]]),
+    case("rcp-full-access-keeps-identity-grant", [allow()], A, rcps=[[RCP_FULL_ACCESS], [RCP_FULL_ACCESS]]),
+    case(
+        "rcp-deny-wins-over-identity-allow",
+        [allow()],
+        D,
+        "Denied by RCP deny-ecr",
+        rcps=[[RCP_FULL_ACCESS, RCP_DENY_ECR]],
+    ),
+    # "RCPFullAWSAccess ... is automatically attached to the organization root, every OU, and every
+    # account ... You cannot detach this policy" (RCP evaluation): RCPs only deny, a level given
+    # without it is not a denial.
+    case(
+        "rcp-level-given-without-rcpfullawsaccess-is-not-a-denial", [allow()], A, rcps=[[RCP_FULL_ACCESS], []]
+    ),
+    case(
+        "rcp-deny-outside-org-is-undecided-without-the-org-id",
+        [allow()],
+        C,
+        "aws:PrincipalOrgID",
+        rcps=[[RCP_FULL_ACCESS, RCP_IDENTITY_PERIMETER]],
+    ),
+    # "RCPs don't affect resources in the management account"; "SCPs don't affect users or roles in the
+    # management account".
+    case(
+        "rcp-spares-the-management-accounts-resources",
+        [allow()],
+        A,
+        rcps=[[RCP_FULL_ACCESS, RCP_DENY_ECR]],
+        management=OWNER,
+    ),
+    case(
+        "scp-spares-the-management-accounts-principals",
+        [allow()],
+        A,
+        scps=[[FULL_ACCESS, deny()]],
+        management=OWNER,
+    ),
+    case("scp-applies-in-a-member-account", [allow()], D, scps=[[FULL_ACCESS, deny()]], management=OTHER),
+    case(
+        "rcp-spares-service-linked-roles",
+        [allow()],
+        A,
+        rcps=[[RCP_DENY_ECR]],
+        path="/aws-service-role/ecr.amazonaws.com/",
+    ),
+    # --- Engine III: boundaries and repository-policy grants (IAM User Guide, "Permissions boundaries
+    # for IAM entities": resource-based policy grants to a user ARN are not limited by the boundary's
+    # implicit deny; to a role ARN they are; to a role session ARN they are not) -------------------
+    case(
+        "boundary-limits-a-repository-grant-to-the-role-arn",
+        [],
+        D,
+        boundary=NO_ECR_BOUNDARY,
+        repo=[repo_stmt({"AWS": ROLE_ARN})],
+    ),
+    case(
+        "boundary-does-not-limit-a-repository-grant-to-the-user-arn",
+        [],
+        A,
+        kind="user",
+        name="dev",
+        boundary=NO_ECR_BOUNDARY,
+        repo=[repo_stmt({"AWS": f"arn:aws:iam::{OWNER}:user/dev"})],
+    ),
+    case(
+        "boundary-does-not-limit-a-repository-grant-to-a-session-which-still-depends-on-its-name",
+        [],
+        C,
+        "the role session name",
+        boundary=NO_ECR_BOUNDARY,
+        repo=[repo_stmt({"AWS": f"arn:aws:sts::{OWNER}:assumed-role/app/ci"})],
+    ),
+    case(
+        "boundary-explicit-deny-still-wins-over-a-user-arn-grant",
+        [],
+        D,
+        kind="user",
+        name="dev",
+        boundary=[allow(action="s3:*"), deny()],
+        repo=[repo_stmt({"AWS": f"arn:aws:iam::{OWNER}:user/dev"})],
+    ),
+    # --- Engine III: NotPrincipal (IAM User Guide, "AWS JSON policy elements: NotPrincipal") --------
+    case(
+        "notprincipal-deny-always-denies-a-principal-with-a-boundary",
+        [allow()],
+        D,
+        "Denied by repository policy",
+        boundary=[allow()],
+        repo=[{"Effect": "Deny", "NotPrincipal": {"AWS": [ROLE_ARN, OWNER]}, "Action": ACT}],
+    ),
+    case(
+        "notprincipal-deny-listing-the-account-does-not-exempt-its-roles",
+        [allow()],
+        D,
+        "Denied by repository policy",
+        repo=[{"Effect": "Deny", "NotPrincipal": {"AWS": OWNER}, "Action": ACT}],
+    ),
+    case(
+        "notprincipal-deny-listing-the-role-arn-leaves-its-sessions-undecided",
+        [allow()],
+        C,
+        repo=[{"Effect": "Deny", "NotPrincipal": {"AWS": [ROLE_ARN, OWNER]}, "Action": ACT}],
+    ),
+    case(
+        "notprincipal-deny-exempts-a-user-listed-with-its-account",
+        [allow()],
+        A,
+        kind="user",
+        name="dev",
+        repo=[
+            {
+                "Effect": "Deny",
+                "NotPrincipal": {"AWS": [f"arn:aws:iam::{OWNER}:user/dev", OWNER]},
+                "Action": ACT,
+            }
+        ],
+    ),
+    case(
+        "notprincipal-deny-a-user-listed-without-its-account-might-be-denied",
+        [allow()],
+        C,
+        kind="user",
+        name="dev",
+        repo=[{"Effect": "Deny", "NotPrincipal": {"AWS": f"arn:aws:iam::{OWNER}:user/dev"}, "Action": ACT}],
+    ),
+    # Allow + NotPrincipal is no longer supported; an existing one is judged at its worst.
+    case(
+        "notprincipal-allow-judged-as-granting-everyone-not-listed",
+        [],
+        A,
+        repo=[
+            {"Effect": "Allow", "NotPrincipal": {"AWS": f"arn:aws:iam::{OWNER}:role/other"}, "Action": ACT}
+        ],
+    ),
     case("managed-missing-document", [], C, "could not be read: the document of", managed_missing=True),
     case(
         "inline-unparsable",
@@ -682,6 +841,10 @@ def test_effective_permission(policies, verdict, reason, options):
     evaluator = PermissionEvaluator(
         repository_arn=options.get("arn", REPO),
         scps=load_scp_levels([[as_document(s) for s in level] for level in options.get("scps", [])]),
+        rcps=load_rcp_levels(
+            [[s if "Name" in s else as_document(s) for s in lv] for lv in options.get("rcps", [])]
+        ),
+        management_account=options.get("management"),
         repository_policy=parse_document(as_document(options["repo"])) if "repo" in options else None,
         now=NOW,
     )

@@ -519,3 +519,104 @@ def test_scp_levels_of_a_member_account_are_read_and_applied(iam):
         "Denied by SCP NoLayerDownload at level 1, statement #0 (ecr:GetDownloadUrlForLayer on *)"
     )
     assert load_scp_levels  # the reading is the loader's form
+
+
+# --- Pulls from other accounts' registries (Engine III) ------------------------------------------
+REGISTRY = "999988887777"
+EXECUTION_ROLE = "ecr-access-rule-execution"
+CENTRAL_PULL = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            "Resource": f"arn:aws:ecr:us-east-1:{REGISTRY}:repository/*",
+        }
+    ],
+}
+
+
+def _registry_account_ecr():
+    """An ECR client acting in the registry account (moto keys credentials to the assumed role's account)."""
+    credentials = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{REGISTRY}:role/{EXECUTION_ROLE}", RoleSessionName="setup"
+    )["Credentials"]
+    return boto3.client(
+        "ecr",
+        region_name="us-east-1",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def _central_registry(grantee):
+    ecr = _registry_account_ecr()
+    ecr.create_repository(repositoryName="base/python")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": grantee}, "Action": "ecr:BatchGetImage"}],
+    }
+    policy["Statement"][0]["Action"] = ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+    ecr.set_repository_policy(repositoryName="base/python", policyText=json.dumps(policy))
+    ecr.create_repository(repositoryName="no-policy")
+
+
+CROSS_ACCOUNT = {"ExecutionRoleName": EXECUTION_ROLE}
+
+
+@pytest.mark.parametrize(
+    ("grantee", "parameters", "compliance", "annotation"),
+    [
+        # IAM User Guide, "Cross-account policy evaluation logic": both sides must allow.
+        pytest.param(
+            None,
+            {},
+            "NON_COMPLIANT",
+            f"Depends on the repository policies of account {REGISTRY} (not read",
+            id="registry-not-read-depends-on-it",
+        ),
+        pytest.param(
+            ACCOUNT,
+            {"RegistryAccountIds": REGISTRY},
+            "NON_COMPLIANT",
+            f"and by the repository policy of arn:aws:ecr:us-east-1:{REGISTRY}:repository/base/python",
+            id="registry-read-grants-the-workload-account",
+        ),
+        pytest.param(
+            "111111111111",
+            {"RegistryAccountIds": REGISTRY},
+            "COMPLIANT",
+            f"The repository policy (account {REGISTRY}) does not grant this principal",
+            id="registry-read-grants-another-account",
+        ),
+        pytest.param(
+            None,
+            {"ConditionalAccessIsCompliant": "true"},
+            "COMPLIANT",
+            f"Depends on the repository policies of account {REGISTRY}",
+            id="unread-registry-compliant-only-when-conditional-is",
+        ),
+    ],
+)
+def test_periodic_run_asks_about_the_central_registry(
+    iam, config, grantee, parameters, compliance, annotation
+):
+    workload = role(iam, "workload", trust=ECS_TASKS_TRUST, inline=CENTRAL_PULL)
+    if grantee is not None:
+        _central_registry(grantee)
+    RULE.lambda_handler(periodic_event(NAME, {**CROSS_ACCOUNT, **parameters}), None)
+    evaluation = config.by_resource()[workload]
+    assert evaluation["ComplianceType"] == compliance, evaluation["Annotation"]
+    assert annotation in evaluation["Annotation"]
+
+
+def test_a_registry_that_cannot_be_entered_stays_undecided(iam, config):
+    workload = role(iam, "workload", trust=ECS_TASKS_TRUST, inline=CENTRAL_PULL)
+    config.overrides[("sts", "AssumeRole")] = lambda params, call: (_ for _ in ()).throw(
+        client_error("AccessDenied", "sts:AssumeRole denied")
+    )
+    RULE.lambda_handler(periodic_event(NAME, {**CROSS_ACCOUNT, "RegistryAccountIds": REGISTRY}), None)
+    evaluation = config.by_resource()[workload]
+    assert evaluation["ComplianceType"] == "NON_COMPLIANT"
+    assert "could not be read" in evaluation["Annotation"]

@@ -2,7 +2,10 @@
 
 Judges every IAM user and role on its *effective* ecr:GetDownloadUrlForLayer
 permission (inline, managed and group policies, permissions boundary, optionally
-SCPs) on any repository of its account. Periodic: one GetAccountAuthorizationDetails
+SCPs and RCPs) on any repository it can reach: in its own account, and in other
+accounts' registries (RegistryAccountIds, read through the execution role there;
+any other account its policies name makes the answer depend on that account's
+repository policies). Periodic: one GetAccountAuthorizationDetails
 sweep. Change-triggered: a role or user from its configuration item; a group or a
 managed policy re-evaluates the principals it reaches. IAM is global and recorded
 in one Region: deploy this rule in that Region only. The judgement is
@@ -10,6 +13,7 @@ ecr_access.PermissionEvaluator; this module validates parameters and maps inputs
 and verdicts.
 """
 
+from botocore.exceptions import BotoCoreError, ClientError
 from rdklib import ConfigRule
 
 from ecr_access.config_rules import parameters
@@ -21,10 +25,11 @@ from ecr_access.config_rules.isolation import budgeted_sweep, could_not_analyse,
 from ecr_access.config_rules.outcome import PeriodicOutcome
 from ecr_access.config_rules.principal_evaluation import PrincipalRuleSettings, principal_evaluation
 from ecr_access.loaders import load_authorization_details, load_config_items
-from ecr_access.permissions import IamPrincipal, PermissionEvaluator
+from ecr_access.permissions import IamPrincipal, PullEvaluator, Registry
 from ecr_access.sources.iam_authorization import sweep_authorization_details
 from ecr_access.sources.iam_reader import IamReader
-from ecr_access.sources.organizations_scps import NOT_EVALUATED, read_scp_levels
+from ecr_access.sources.organizations_scps import Guardrails, read_guardrails
+from ecr_access.sources.registries import read_registry, unreadable_registry
 
 PRINCIPAL_TYPES = frozenset({"AWS::IAM::Role", "AWS::IAM::User"})
 APPLICABLE_RESOURCES = [*sorted(PRINCIPAL_TYPES), "AWS::IAM::Group", "AWS::IAM::Policy"]
@@ -38,6 +43,49 @@ def _reaches(principal: IamPrincipal, item: dict) -> bool:
     arn = configuration.get("arn")
     boundary = [principal.boundary.source.arn] if principal.boundary else []
     return arn in [p.source.arn for p in principal.policies] + boundary
+
+
+def _guardrails(client_factory, account, valid_rule_parameters) -> Guardrails:
+    wants_scps, wants_rcps = valid_rule_parameters["EvaluateScps"], valid_rule_parameters["EvaluateRcps"]
+    if not (wants_scps or wants_rcps):
+        return Guardrails(note="SCPs not evaluated")
+    organizations = client_factory.build_client("organizations", assume_role_mode=False)
+    return read_guardrails(organizations, account, scps=wants_scps, rcps=wants_rcps)
+
+
+def _registries(client_factory, guardrails, valid_rule_parameters, account) -> list[Registry]:
+    """Each RegistryAccountIds account's repositories (the own account's through the usual clients)."""
+    regions = valid_rule_parameters["RegistryRegions"] or (getattr(client_factory, "region", None),)
+    deadline = deadline_of(client_factory)
+    registries = []
+    for registry_account in valid_rule_parameters["RegistryAccountIds"]:
+        try:
+            clients = (
+                client_factory
+                if registry_account == account
+                else client_factory.for_account(registry_account)
+            )
+            rcps = _registry_rcps(client_factory, registry_account, guardrails, valid_rule_parameters)
+            registries.append(
+                read_registry(
+                    lambda region, c=clients: c.build_client("ecr", region),
+                    registry_account,
+                    regions,
+                    deadline=deadline,
+                    rcps=rcps,
+                )
+            )
+        except (ClientError, BotoCoreError, RuntimeError) as exc:
+            registries.append(unreadable_registry(registry_account, exc))
+    return registries
+
+
+def _registry_rcps(client_factory, registry_account, guardrails, valid_rule_parameters):
+    """RCPs limit requests for the registry account's resources: its own levels, when asked for."""
+    if not valid_rule_parameters["EvaluateRcps"] or registry_account == guardrails.management_account:
+        return ()
+    organizations = client_factory.build_client("organizations", assume_role_mode=False)
+    return read_guardrails(organizations, registry_account, scps=False, rcps=True).rcps
 
 
 class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after the rule
@@ -55,6 +103,9 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
                 ),
             ),
             "EvaluateScps": parameters.boolean(rule_parameters, "EvaluateScps", default=False),
+            "EvaluateRcps": parameters.boolean(rule_parameters, "EvaluateRcps", default=False),
+            "RegistryAccountIds": parameters.account_ids(rule_parameters, "RegistryAccountIds"),
+            "RegistryRegions": parameters.regions(rule_parameters, "RegistryRegions"),
             "ReportOnlyChanges": parameters.boolean(rule_parameters, "ReportOnlyChanges", default=False),
             **parameters.rdklib_parameters(rule_parameters),
         }
@@ -63,11 +114,15 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
         """(principal, decision, evaluation) for each principal analysed before the deadline, and
         the names of those that were not. The decision is None for a service-linked role and for a
         principal whose analysis failed (then reported NON_COMPLIANT on its own)."""
-        scps = NOT_EVALUATED
-        if valid_rule_parameters["EvaluateScps"]:
-            organizations = client_factory.build_client("organizations", assume_role_mode=False)
-            scps = read_scp_levels(organizations, event["accountId"])
-        evaluator = PermissionEvaluator(repository_arn=None, scps=scps.levels)
+        account = event["accountId"]
+        guardrails = _guardrails(client_factory, account, valid_rule_parameters)
+        evaluator = PullEvaluator(
+            scps=guardrails.scps,
+            rcps=guardrails.rcps,
+            registries=_registries(client_factory, guardrails, valid_rule_parameters, account),
+            organization_id=guardrails.organization_id,
+            management_account=guardrails.management_account,
+        )
         settings = valid_rule_parameters["settings"]
         deadline = deadline_of(client_factory)
         judged, unanalysed = [], []
@@ -79,7 +134,11 @@ class ECR_LAYER_DOWNLOAD_RESTRICTED(ConfigRule):  # RDK names the class after th
 
                 def judge(principal=principal):
                     decision = None if principal.is_service_linked else evaluator.evaluate(principal)
-                    return principal, decision, principal_evaluation(principal, decision, settings, scps.note)
+                    return (
+                        principal,
+                        decision,
+                        principal_evaluation(principal, decision, settings, guardrails.note),
+                    )
 
                 judged.append(
                     judge_isolated(

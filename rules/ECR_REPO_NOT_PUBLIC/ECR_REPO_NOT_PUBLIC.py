@@ -33,6 +33,11 @@ def _item_tags(configuration_item: dict) -> dict[str, str]:
     return tags
 
 
+def _repository_arn(item: dict) -> str | None:
+    arn = item.get("ARN")
+    return arn if isinstance(arn, str) and arn.startswith("arn:") and ":repository/" in arn else None
+
+
 class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
     def evaluate_parameters(self, rule_parameters):
         return {
@@ -60,6 +65,7 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
                 owner_account=configuration_item["awsAccountId"],
                 tags=_item_tags(configuration_item),
                 settings=valid_rule_parameters["settings"],
+                repository_arn=_repository_arn(configuration_item),
             )
         ]
 
@@ -84,6 +90,7 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
                         owner_account=record.registry_id,
                         tags=record.tags,
                         settings=settings,
+                        repository_arn=record.arn,
                     )
                 )
         failures = [

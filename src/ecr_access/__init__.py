@@ -4,7 +4,9 @@ Public API (documented in the README):
 - ``analyze_repository_policy``: is a repository policy PUBLIC,
   CROSS_ACCOUNT_UNTRUSTED or RESTRICTED, and which statements make it so.
 - ``evaluate_principal``: is an IAM user or role ALLOWED, DENIED or CONDITIONAL
-  to call ``ecr:GetDownloadUrlForLayer``, and which statement decided it.
+  to call ``ecr:GetDownloadUrlForLayer``, and which statement decided it;
+  ``PullEvaluator`` asks it of many principals, on any repository of their own
+  account or of other accounts' registries.
 - ``load_authorization_details`` / ``load_config_items``: principals as AWS hands them over.
 """
 
@@ -15,6 +17,9 @@ from ecr_access.permissions import (
     AccessVerdict,
     IamPrincipal,
     PermissionEvaluator,
+    PullEvaluator,
+    Registry,
+    RegistryRepository,
     evaluate_principal,
 )
 from ecr_access.policy import PolicyError
@@ -28,6 +33,9 @@ __all__ = [
     "IamPrincipal",
     "PermissionEvaluator",
     "PolicyError",
+    "PullEvaluator",
+    "Registry",
+    "RegistryRepository",
     "RepositoryExposure",
     "analyze_repository_policy",
     "evaluate_principal",

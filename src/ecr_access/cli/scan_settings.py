@@ -34,6 +34,8 @@ FLAGS = {
     "allowed_service_principal": (PRINCIPAL_RULE, "AllowedServicePrincipals"),
     "conditional_is_compliant": (PRINCIPAL_RULE, "ConditionalAccessIsCompliant"),
     "evaluate_scps": (PRINCIPAL_RULE, "EvaluateScps"),
+    "evaluate_rcps": (PRINCIPAL_RULE, "EvaluateRcps"),
+    "registry_account": (PRINCIPAL_RULE, "RegistryAccountIds"),
 }
 
 
@@ -135,4 +137,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--evaluate-scps",
         action="store_true",
         help="take SCPs into account (needs Organizations read access)",
+    )
+    rules.add_argument(
+        "--evaluate-rcps",
+        action="store_true",
+        help="take RCPs into account for the account's repositories (needs Organizations read access)",
+    )
+    rules.add_argument(
+        "--registry-account",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a registry account whose repository policies decide cross-account pulls (repeatable; "
+        "read through the execution role there)",
     )

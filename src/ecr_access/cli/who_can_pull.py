@@ -5,11 +5,19 @@ import json
 import sys
 from typing import Any
 
+from ecr_access.aws_identifiers import ORGANIZATION_ID
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.cli.json_input import read_json
 from ecr_access.loaders import load_authorization_details
-from ecr_access.loaders.scps import load_scp_levels
-from ecr_access.permissions import AccessDecision, AccessVerdict, IamPrincipal, PermissionEvaluator
+from ecr_access.loaders.repository_policies import load_repository_policies
+from ecr_access.loaders.scps import load_rcp_levels, load_scp_levels
+from ecr_access.permissions import (
+    AccessDecision,
+    AccessVerdict,
+    IamPrincipal,
+    PermissionEvaluator,
+    PullEvaluator,
+)
 from ecr_access.policy import PolicyError
 
 _ORDER = {AccessVerdict.ALLOWED: 0, AccessVerdict.CONDITIONAL: 1, AccessVerdict.DENIED: 2}
@@ -28,9 +36,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="output of 'aws iam get-account-authorization-details' (one page or a list of pages)",
     )
-    parser.add_argument("--repository-arn", help="one repository; default: any repository of the account")
+    parser.add_argument(
+        "--repository-arn",
+        help="one repository; default: any repository, in the account or another account's registry",
+    )
     parser.add_argument(
         "--scps", metavar="FILE", help="JSON list of SCP levels, root first, each a list of SCPs"
+    )
+    parser.add_argument(
+        "--rcps",
+        metavar="FILE",
+        help="JSON list of the account's RCP levels, root first (RCPs limit requests for its repositories)",
+    )
+    parser.add_argument(
+        "--management-account",
+        action="store_true",
+        help="the dump is of the organization's management account (SCPs and RCPs do not apply to it)",
+    )
+    parser.add_argument(
+        "--organization-id", help="the account's organization (o-…): decides aws:PrincipalOrgID conditions"
+    )
+    parser.add_argument(
+        "--repository-policies",
+        metavar="FILE",
+        help="other accounts' repositories: 'aws ecr get-repository-policy' output, one or a list; "
+        "cross-account pulls from the accounts listed are decided exactly",
+    )
+    parser.add_argument(
+        "--registry-region", help="Region of --repository-policies entries that carry none (e.g. us-east-1)"
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
@@ -46,6 +79,7 @@ def _rows(results: list[tuple[IamPrincipal, AccessDecision]]) -> list[dict[str, 
             "id": p.unique_id,
             "verdict": d.verdict.value,
             "reason": d.reason,
+            **({"registry_account": d.registry_account} if d.registry_account else {}),
         }
         for p, d in ordered
     ]
@@ -100,9 +134,29 @@ def run(args: argparse.Namespace) -> ExitCode:
     try:
         account = load_authorization_details(pages)
         scps = load_scp_levels(read_json(args.scps)) if args.scps else ()
+        rcps = load_rcp_levels(read_json(args.rcps)) if args.rcps else ()
+        registries = (
+            load_repository_policies(read_json(args.repository_policies), default_region=args.registry_region)
+            if args.repository_policies
+            else []
+        )
     except PolicyError as exc:
         raise UsageError(str(exc)) from exc
-    evaluator = PermissionEvaluator(repository_arn=args.repository_arn, scps=scps)
+    if args.organization_id is not None and not ORGANIZATION_ID.match(args.organization_id):
+        raise UsageError(f"--organization-id {args.organization_id!r} is not an organization id (o-…)")
+    owners = {p.account for p in account.principals}
+    management = next(iter(owners)) if args.management_account and len(owners) == 1 else None
+    common = {
+        "scps": scps,
+        "rcps": rcps,
+        "organization_id": args.organization_id,
+        "management_account": management,
+    }
+    evaluator: PermissionEvaluator | PullEvaluator
+    if args.repository_arn:
+        evaluator = PermissionEvaluator(repository_arn=args.repository_arn, **common)
+    else:
+        evaluator = PullEvaluator(registries=registries, **common)
     rows = _rows([(p, evaluator.evaluate(p)) for p in account.principals])
     print(json.dumps(rows, indent=2) if args.format == "json" else render_text(rows))
     for rejected in account.rejected:

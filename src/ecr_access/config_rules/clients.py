@@ -72,6 +72,19 @@ class RuleClients:
             )
         return self._session
 
+    @property
+    def region(self) -> str | None:
+        return self._region
+
+    def for_account(self, account: str) -> "RuleClients":
+        """Clients acting in another account through the execution role of the same name there
+        (the member stack creates ``ExecutionRoleName`` in every account)."""
+        if not self._role_arn:
+            raise RuntimeError("no execution role to assume in another account: set ExecutionRoleName")
+        fields = self._role_arn.split(":", 5)
+        role_arn = ":".join([*fields[:4], account, fields[5]])
+        return RuleClients(role_arn, self._region, True, self.deadline, self._own)
+
     def build_client(self, service: str, region: str | None = None, assume_role_mode: bool = True) -> Any:
         region = region or self._region
         assume = assume_role_mode and self._assume

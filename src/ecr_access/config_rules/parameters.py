@@ -38,6 +38,10 @@ def account_ids(parameters: Mapping[str, Any], name: str) -> tuple[str, ...]:
     return _matching(parameters, name, ACCOUNT_ID, "a 12-digit AWS account id")
 
 
+def regions(parameters: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    return _matching(parameters, name, _REGION, "a Region name such as eu-west-1")
+
+
 def organization_ids(parameters: Mapping[str, Any], name: str) -> tuple[str, ...]:
     return _matching(parameters, name, ORGANIZATION_ID, "an organization id such as o-a1b2c3d4e5")
 

@@ -33,12 +33,21 @@ def repository_evaluation(
     owner_account: str,
     tags: Mapping[str, str] | None,
     settings: RepositoryRuleSettings,
+    repository_arn: str | None = None,
 ) -> Evaluation:
-    """The repository's evaluation; any failure or overrun is reported against it alone."""
+    """The repository's evaluation; any failure or overrun is reported against it alone.
+    ``repository_arn`` lets Deny statements with a Resource be matched exactly."""
     return judge_isolated(
         name,
         RESOURCE_TYPE,
-        lambda: _judge(name, policy, owner_account=owner_account, tags=tags, settings=settings),
+        lambda: _judge(
+            name,
+            policy,
+            owner_account=owner_account,
+            tags=tags,
+            settings=settings,
+            repository_arn=repository_arn,
+        ),
         lambda failed: failed,
     )
 
@@ -50,6 +59,7 @@ def _judge(
     owner_account: str,
     tags: Mapping[str, str] | None,
     settings: RepositoryRuleSettings,
+    repository_arn: str | None,
 ) -> Evaluation:
     key = settings.exemption_tag_key
     if key is not None and tags is not None and str(tags.get(key, "")).strip().lower() == "true":
@@ -62,6 +72,7 @@ def _judge(
             owner_account=owner_account,
             trusted_accounts=settings.trusted_accounts,
             trusted_org_ids=settings.trusted_organizations,
+            repository_arn=repository_arn,
         )
     except (PolicyError, ValueError) as exc:
         return unreadable_repository(name, str(exc))

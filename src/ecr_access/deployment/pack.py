@@ -38,8 +38,15 @@ PRINCIPAL_RULE_OPTIONS = [
     "AllowedPrincipalTagKey",
     "AllowedPrincipalTagValue",
     "AllowedServicePrincipals",
+    "RegistryAccountIds",
+    "RegistryRegions",
 ]
-FLAGS = {"ReportOnlyChanges": "false", "ConditionalAccessIsCompliant": "false", "EvaluateScps": "false"}
+FLAGS = {
+    "ReportOnlyChanges": "false",
+    "ConditionalAccessIsCompliant": "false",
+    "EvaluateScps": "false",
+    "EvaluateRcps": "false",
+}
 
 
 def string_parameter(description: str, default: str | None = None, **more: Any) -> dict[str, Any]:
@@ -169,6 +176,12 @@ def conformance_pack(partition: str = "aws", account: str = THIS_ACCOUNT) -> dic
         ),
         "AllowedServicePrincipals": string_parameter(
             "Comma-separated services whose roles are applications", ""
+        ),
+        "RegistryAccountIds": string_parameter(
+            "Comma-separated registry accounts whose repository policies decide cross-account pulls", ""
+        ),
+        "RegistryRegions": string_parameter(
+            "Comma-separated Regions of those registries (empty: the rule's Region)", ""
         ),
         **{
             flag: string_parameter(f"Rule parameter {flag}", default, AllowedValues=["true", "false"])

@@ -8,9 +8,12 @@ Semantics, in short (details in the modules it uses):
   outside owner + trusted, a service principal not tied to a trusted account,
   or a grant bounded only by a narrow network condition.
 - RESTRICTED: neither.
-Deny statements of the same policy are applied first (explicit deny wins); only
-``ecr:`` repository actions count, and ``pull_exposed`` is about
-``ecr:GetDownloadUrlForLayer``.
+Deny statements of the same policy are applied first (explicit deny wins), and so
+are the Deny statements of the owner account's RCPs when given: an RCP limits every
+request for resources in a member account, whoever makes it, and never grants
+(Organizations User Guide, "Resource control policies"; pass none for the management
+account, whose resources RCPs do not affect). Only ``ecr:`` repository actions count,
+and ``pull_exposed`` is about ``ecr:GetDownloadUrlForLayer``.
 """
 
 import json
@@ -25,6 +28,7 @@ from ecr_access.ecr_actions import (
     covers_action,
     repository_actions_granted,
 )
+from ecr_access.ecr_quotas import ECR_POLICY_MAX_CHARS
 from ecr_access.exposure.carve_outs import CarveOut, carve_outs
 from ecr_access.exposure.grants import Grantee, grantees
 from ecr_access.exposure.limits import Classification, Limit, Reach, TrustZone, classify
@@ -34,16 +38,16 @@ from ecr_access.policy.json_text import check_value_depth
 from ecr_access.policy.model import ActionSpec, Effect, Policy, Statement
 from ecr_access.policy.parse import parse_policy_text
 
-# SetRepositoryPolicy accepts at most 10,240 characters (ECR User Guide, "Amazon ECR service quotas").
-ECR_POLICY_MAX_CHARS = 10_240
-
 _VERDICT_OF = {Reach.PUBLIC: ExposureVerdict.PUBLIC, Reach.UNTRUSTED: ExposureVerdict.CROSS_ACCOUNT_UNTRUSTED}
 _NO_POLICY = RepositoryExposure(ExposureVerdict.RESTRICTED, False, (), has_policy=False)
 
 
 @lru_cache(maxsize=256)
 def _trust_zone(
-    owner_account: str, trusted_accounts: tuple[str, ...], trusted_org_ids: tuple[str, ...]
+    owner_account: str,
+    trusted_accounts: tuple[str, ...],
+    trusted_org_ids: tuple[str, ...],
+    owner_org_id: str | None = None,
 ) -> TrustZone:
     accounts = frozenset({owner_account, *trusted_accounts})
     organizations = frozenset(o.lower() if isinstance(o, str) else o for o in trusted_org_ids)
@@ -53,7 +57,9 @@ def _trust_zone(
     for org in organizations:
         if not isinstance(org, str) or not ORGANIZATION_ID.match(org):
             raise ValueError(f"organization id {org!r} does not look like o-xxxxxxxxxx")
-    return TrustZone(accounts, organizations)
+    if owner_org_id is not None and not ORGANIZATION_ID.match(owner_org_id):
+        raise ValueError(f"organization id {owner_org_id!r} does not look like o-xxxxxxxxxx")
+    return TrustZone(accounts, organizations, owner_org_id, owner_account)
 
 
 def _actions_text(actions: tuple[str, ...]) -> str:
@@ -106,10 +112,14 @@ def _classify(grantee: Grantee, limits: list[Limit], zone: TrustZone) -> Classif
 
 
 def _statement_finding(
-    statement: Statement, denies: list[CarveOut], deny_actions: tuple[ActionSpec, ...], zone: TrustZone
+    statement: Statement,
+    denies: list[CarveOut],
+    deny_actions: tuple[ActionSpec, ...],
+    zone: TrustZone,
+    repository_arn: str | None,
 ) -> Finding | None:
     granted = repository_actions_granted(statement.actions)
-    if not granted or not allow_covers_repository(statement.resources):
+    if not granted or not allow_covers_repository(statement.resources, repository_arn):
         return None
     groups = _deny_groups(statement.actions, deny_actions)
     exposed: list[tuple[Classification, Grantee, tuple[str, ...]]] = []
@@ -141,22 +151,42 @@ def _statement_finding(
     )
 
 
-def _analyze(policy: Policy, zone: TrustZone) -> RepositoryExposure:
-    denies = [c for s in policy.statements if s.effect is Effect.DENY and (c := carve_outs(s)) is not None]
+def _analyze(
+    policy: Policy, zone: TrustZone, repository_arn: str | None, rcp_denies: tuple[Statement, ...]
+) -> RepositoryExposure:
+    owner = zone.owner
+    denies = [
+        c
+        for s in (*policy.statements, *rcp_denies)
+        if s.effect is Effect.DENY and (c := carve_outs(s, owner, repository_arn)) is not None
+    ]
     deny_actions = tuple(d.actions for d in denies)
     findings = tuple(
         finding
         for s in policy.statements
         if s.effect is Effect.ALLOW
-        and (finding := _statement_finding(s, denies, deny_actions, zone)) is not None
+        and (finding := _statement_finding(s, denies, deny_actions, zone, repository_arn)) is not None
     )
     verdict = max((f.verdict for f in findings), key=lambda v: v.severity, default=ExposureVerdict.RESTRICTED)
     return RepositoryExposure(verdict, any(f.pull_exposed for f in findings), findings, has_policy=True)
 
 
 @lru_cache(maxsize=4096)
-def _analyze_text(text: str, zone: TrustZone) -> RepositoryExposure:
-    return _analyze(parse_policy_text(text, max_chars=ECR_POLICY_MAX_CHARS), zone)
+def _analyze_text(
+    text: str, zone: TrustZone, repository_arn: str | None, rcp_denies: tuple[Statement, ...]
+) -> RepositoryExposure:
+    return _analyze(parse_policy_text(text, max_chars=ECR_POLICY_MAX_CHARS), zone, repository_arn, rcp_denies)
+
+
+def _rcp_denies(rcps: Iterable[Iterable[Any]]) -> tuple[Statement, ...]:
+    """Every Deny of every RCP level (an unreadable RCP is left out: it can only narrow)."""
+    denies = []
+    for level in rcps:
+        for attached in level:
+            policy = getattr(attached, "policy", attached)
+            if isinstance(policy, Policy):
+                denies.extend(s for s in policy.statements if s.effect is Effect.DENY)
+    return tuple(denies)
 
 
 def _is_absent(policy: Any) -> bool:
@@ -173,20 +203,27 @@ def analyze_repository_policy(
     owner_account: str,
     trusted_accounts: Iterable[str] = (),
     trusted_org_ids: Iterable[str] = (),
+    repository_arn: str | None = None,
+    rcps: Iterable[Iterable[Any]] = (),
+    owner_org_id: str | None = None,
 ) -> RepositoryExposure:
     """Judge a repository policy as ECR or AWS Config hands it over.
 
     ``policy`` is the JSON text, ``{}``/``"{}"``/None for no policy, or a decoded
-    dict. Raises ``PolicyError`` for a document that cannot be judged and
-    ``ValueError`` for a malformed account or organization id.
+    dict. ``repository_arn``: the repository the policy is attached to (Deny and Allow
+    statements with a Resource are matched against it); ``rcps``: the owner account's RCP
+    levels (AttachedPolicy or Policy items); ``owner_org_id``: the owner's organization,
+    which ``${aws:ResourceOrgID}`` names. Raises ``PolicyError`` for a document that cannot
+    be judged and ``ValueError`` for a malformed account or organization id.
     """
-    zone = _trust_zone(owner_account, tuple(trusted_accounts), tuple(trusted_org_ids))
+    zone = _trust_zone(owner_account, tuple(trusted_accounts), tuple(trusted_org_ids), owner_org_id)
+    denies = _rcp_denies(rcps)
     if _is_absent(policy):
         return _NO_POLICY
     if isinstance(policy, str):
-        return _analyze_text(policy, zone)
+        return _analyze_text(policy, zone, repository_arn, denies)
     if isinstance(policy, Mapping):
         # Same limits as text: ECR counts the characters of the stored JSON.
         check_value_depth(policy)
-        return _analyze_text(json.dumps(policy), zone)
+        return _analyze_text(json.dumps(policy), zone, repository_arn, denies)
     raise ValueError(f"a repository policy must be JSON text or a dict, not {type(policy).__name__}")

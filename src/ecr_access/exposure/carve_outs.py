@@ -9,6 +9,7 @@ callers it leaves standing become one more limit on the grant (IAM User Guide,
 
 from dataclasses import dataclass
 
+from ecr_access.exposure.caller_classes import CallerClass, clause_for_class
 from ecr_access.exposure.grants import Grantee
 from ecr_access.exposure.identity_bounds import SOURCE_KEYS, deny_spares_only
 from ecr_access.exposure.limits import NOBODY, Limit, LimitKind, Member, MemberKind
@@ -30,8 +31,8 @@ class CarveOut:
         """The limit this Deny adds to a grantee, or None when it does not surely apply."""
         if not self._covers(grantee):
             return None
-        if grantee.is_service:
-            return None if self.statement.not_principals is not None else self.spares_services
+        if grantee.is_service:  # a NotPrincipal that does not list the service covers it (_covers)
+            return self.spares_services
         if self.statement.not_principals is not None and self.spares_principals is not None:
             return self.spares_principals.union(_not_principal_limit(self.statement.not_principals))
         return self.spares_principals
@@ -65,10 +66,19 @@ def _not_principal_limit(excluded: tuple[Principal, ...]) -> Limit:
     return Limit(LimitKind.IDENTITY, accounts, "NotPrincipal " + ", ".join(p.value for p in excluded))
 
 
-def _spares(conditions: tuple[ConditionClause, ...], **keys: frozenset[str]) -> Limit | None:
-    # A Deny fires when all its clauses hold, so it spares whoever fails any one of them.
+def _spares(
+    conditions: tuple[ConditionClause, ...], caller: CallerClass, **keys: frozenset[str]
+) -> Limit | None:
+    # A Deny fires when all its clauses hold, so it spares whoever fails any one of them. A clause
+    # that holds for the whole class of caller spares nobody; one that holds for none of it means
+    # the Deny never fires for that class (None: it adds no limit).
     spared = NOBODY
     for clause in conditions:
+        fixed = clause_for_class(clause, caller)
+        if fixed is True:
+            continue
+        if fixed is False:
+            return None
         limit = deny_spares_only(clause, **keys)
         if limit is None:
             return None
@@ -76,16 +86,18 @@ def _spares(conditions: tuple[ConditionClause, ...], **keys: frozenset[str]) -> 
     return spared
 
 
-def carve_outs(statement: Statement) -> CarveOut | None:
+def carve_outs(
+    statement: Statement, owner: str | None = None, repository_arn: str | None = None
+) -> CarveOut | None:
     if statement.principals is None and statement.not_principals is None:
         raise PolicyError(
             f"statement {statement.label} has no Principal; a repository policy statement needs one"
         )
-    if not deny_covers_repository(statement.resources):
+    if not deny_covers_repository(statement.resources, owner, repository_arn):
         return None
     return CarveOut(
         statement,
         statement.actions,
-        _spares(statement.conditions),
-        _spares(statement.conditions, keys=SOURCE_KEYS),
+        _spares(statement.conditions, CallerClass.IAM_PRINCIPAL),
+        _spares(statement.conditions, CallerClass.AWS_SERVICE, keys=SOURCE_KEYS),
     )

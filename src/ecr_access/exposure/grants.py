@@ -3,6 +3,11 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ecr_access.exposure.caller_classes import (
+    ALWAYS_PRESENT_FOR_IAM_PRINCIPALS,
+    CallerClass,
+    clause_for_class,
+)
 from ecr_access.exposure.identity_bounds import SOURCE_KEYS, condition_restricts_identity
 from ecr_access.exposure.limits import NOBODY, Limit, LimitKind, Member, MemberKind
 from ecr_access.policy.errors import PolicyError
@@ -50,10 +55,30 @@ def _principal_limit(principal: Principal) -> tuple[str, Limit | None]:
     return who, _account_limit(principal.account, f"Principal {value}")
 
 
+_ANY_SERVICE = Principal(PrincipalKind.SERVICE, "*")
+
+
+def _class_limits(statement: Statement, caller: CallerClass) -> tuple[Limit, ...]:
+    """NOBODY when a clause fails for every caller of the class (caller_classes.py)."""
+    if any(clause_for_class(c, caller) is False for c in statement.conditions):
+        return (NOBODY,)
+    return ()
+
+
 def grantees(statement: Statement) -> tuple[Grantee, ...]:
     # A service acts for whichever customer invokes it; only aws:Source* keys tie
     # it to one (IAM User Guide, "The confused deputy problem").
-    for_principals = tuple(filter(None, (condition_restricts_identity(c) for c in statement.conditions)))
+    strict = tuple(filter(None, (condition_restricts_identity(c) for c in statement.conditions)))
+    relaxed = tuple(
+        filter(
+            None,
+            (
+                condition_restricts_identity(c, present=ALWAYS_PRESENT_FOR_IAM_PRINCIPALS)
+                for c in statement.conditions
+            ),
+        )
+    )
+    for_principals = (*_class_limits(statement, CallerClass.IAM_PRINCIPAL), *relaxed)
     if statement.not_principals is not None:
         # Allow + NotPrincipal grants everyone but the few it lists: public by nature.
         return (Grantee("everyone except the NotPrincipal list", "NotPrincipal", None, for_principals),)
@@ -70,4 +95,11 @@ def grantees(statement: Statement) -> tuple[Grantee, ...]:
         conditions = for_services if principal.kind is PrincipalKind.SERVICE else for_principals
         limits = conditions if own is None else (own, *conditions)
         result.append(Grantee(who, principal.value, principal, limits))
+        if principal.kind is PrincipalKind.ANYONE:
+            # "*" reaches AWS service principals too: judged as their own class (a clause on a key
+            # only IAM principals carry, such as aws:SourceArn's absence, settles nothing for them).
+            limits = (*_class_limits(statement, CallerClass.AWS_SERVICE), *strict, *for_services)
+            result.append(
+                Grantee("any AWS service principal (Principal *)", principal.value, _ANY_SERVICE, limits)
+            )
     return tuple(result)

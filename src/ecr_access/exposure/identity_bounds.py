@@ -22,10 +22,10 @@ negated test, which is also true when the key is absent (IAM User Guide,
 from enum import Enum
 
 from ecr_access.aws_identifiers import ACCOUNT_ID, IAM_UNIQUE_ID, ORGANIZATION_ID
-from ecr_access.exposure.limits import Limit, LimitKind, Member, MemberKind
+from ecr_access.exposure.limits import OWNER_ACCOUNT, OWNER_ORGANIZATION, Limit, LimitKind, Member, MemberKind
 from ecr_access.exposure.network import NETWORK_KEYS, network_value_is_narrow
 from ecr_access.policy.model import ConditionClause, OperatorFamily, SetOperator
-from ecr_access.policy.variables import Escaped, Template
+from ecr_access.policy.variables import Escaped, Template, Variable
 
 ORG_KEYS = frozenset({"aws:principalorgid", "aws:sourceorgid"})
 ORG_PATH_KEYS = frozenset({"aws:principalorgpaths", "aws:sourceorgpaths"})
@@ -55,25 +55,43 @@ def _literal(value: Template) -> str:
     )
 
 
-def _member(key: str, value: Template, wildcards: bool) -> Member | _Unbounded | None:
-    """The account/org a value pins callers to; None if it matches no real caller."""
+# A value that is only ${aws:ResourceAccount} or ${aws:ResourceOrgID} pins the caller to the
+# repository owner's account or organization; any other variable (${aws:PrincipalAccount} is
+# always equal to itself) admits callers from anywhere.
+def _owner_member(key: str, value: Template) -> Member | _Unbounded:
+    if len(value.parts) == 1 and isinstance(value.parts[0], Variable) and value.parts[0].default is None:
+        variable = value.parts[0].key
+        if key in ACCOUNT_KEYS and variable == "aws:resourceaccount":
+            return Member(MemberKind.ACCOUNT, OWNER_ACCOUNT)
+        if key in ORG_KEYS and variable == "aws:resourceorgid":
+            return Member(MemberKind.ORGANIZATION, OWNER_ORGANIZATION)
+    return _UNBOUNDED
+
+
+def _member(
+    key: str, value: Template, wildcards: bool, ignore_case: bool = False
+) -> Member | _Unbounded | None:
+    """The account/org a value pins callers to; None if it matches no real caller.
+
+    Organization ids are lower case, and ``StringEquals`` compares case-sensitively: under a
+    case-sensitive operator ``O-ABC…`` matches no organization."""
     if value.has_variables:
-        return _UNBOUNDED  # e.g. ${aws:PrincipalAccount}: always equal to itself
+        return _owner_member(key, value)
     text = _literal(value)
     is_pattern = wildcards and value.has_wildcards
 
     def fixed(field: str) -> bool:
         return not (wildcards and ("*" in field or "?" in field))
 
+    def organization(org: str) -> Member | None:
+        org = org.lower() if ignore_case else org
+        return Member(MemberKind.ORGANIZATION, org) if ORGANIZATION_ID.fullmatch(org) else None
+
     if key in ORG_KEYS:
-        if is_pattern:
-            return _UNBOUNDED
-        return Member(MemberKind.ORGANIZATION, text.lower()) if ORGANIZATION_ID.match(text.lower()) else None
+        return _UNBOUNDED if is_pattern else organization(text)
     if key in ORG_PATH_KEYS:
         org = text.split("/", 1)[0]
-        if not fixed(org):
-            return _UNBOUNDED
-        return Member(MemberKind.ORGANIZATION, org.lower()) if ORGANIZATION_ID.match(org.lower()) else None
+        return organization(org) if fixed(org) else _UNBOUNDED
     if key in ACCOUNT_KEYS:
         if is_pattern:
             return _UNBOUNDED
@@ -99,7 +117,7 @@ def _member(key: str, value: Template, wildcards: bool) -> Member | _Unbounded |
 def _identity_limit(clause: ConditionClause) -> Limit | None:
     members: set[Member] = set()
     for value in clause.values:
-        member = _member(clause.key, value, clause.operator.wildcards)
+        member = _member(clause.key, value, clause.operator.wildcards, clause.operator.ignore_case)
         if member is _UNBOUNDED:
             return None
         if isinstance(member, Member):
@@ -131,17 +149,22 @@ def _limit_of(clause: ConditionClause) -> Limit | None:
 
 
 def condition_restricts_identity(
-    clause: ConditionClause, *, keys: frozenset[str] = IDENTITY_KEYS | NETWORK_KEYS
+    clause: ConditionClause,
+    *,
+    keys: frozenset[str] = IDENTITY_KEYS | NETWORK_KEYS,
+    present: frozenset[str] = frozenset(),
 ) -> Limit | None:
     """On an Allow: the limit this clause puts on callers, or None if it bounds nothing.
 
-    ``keys`` narrows which keys may bound (service principals: only SOURCE_KEYS).
+    ``keys`` narrows which keys may bound (service principals: only SOURCE_KEYS);
+    ``present``: keys every caller of the class carries, on which ``…IfExists`` bounds like
+    the plain operator (``aws:PrincipalAccount`` for IAM principals).
     """
     operator = clause.operator
     if (
         not operator.known
         or operator.negated
-        or operator.if_exists
+        or (operator.if_exists and clause.key not in present)
         or operator.set_operator is SetOperator.FOR_ALL_VALUES
         or not _tests_identity_or_network(clause, keys)
     ):

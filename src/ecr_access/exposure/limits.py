@@ -19,13 +19,19 @@ class MemberKind(Enum):
     RESOURCE = "resource"  # an ARN that names no account (an S3 bucket): owner unknown
 
 
+# ${aws:ResourceAccount} / ${aws:ResourceOrgID} in a condition value: the repository owner's
+# account and organization (IAM User Guide, "IAM policy elements: Variables and tags").
+OWNER_ACCOUNT, OWNER_ORGANIZATION = "${aws:ResourceAccount}", "${aws:ResourceOrgID}"
+_OWNER_NAMES = {OWNER_ACCOUNT: "the owner's account", OWNER_ORGANIZATION: "the owner's organization"}
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     kind: MemberKind
     value: str
 
     def __str__(self) -> str:
-        return f"{self.kind.value} {self.value}"
+        return _OWNER_NAMES.get(self.value) or f"{self.kind.value} {self.value}"
 
 
 class LimitKind(Enum):
@@ -57,11 +63,15 @@ class TrustZone:
 
     accounts: frozenset[str]
     organizations: frozenset[str]
+    owner_organization: str | None = None  # the owner account's organization, when known
+    owner: str | None = None  # the repository owner's account
 
     def contains(self, member: Member) -> bool:
         if member.kind is MemberKind.ACCOUNT:
-            return member.value in self.accounts
+            return member.value == OWNER_ACCOUNT or member.value in self.accounts
         if member.kind is MemberKind.ORGANIZATION:
+            if member.value == OWNER_ORGANIZATION:  # trusted only when its id is known and trusted
+                return self.owner_organization is not None and self.owner_organization in self.organizations
             return member.value in self.organizations
         return False  # a bare unique id or canonical user cannot be placed in an account
 

@@ -9,6 +9,8 @@ from ecr_access.permissions.principal import (
     PolicySourceKind,
     PrincipalType,
 )
+from ecr_access.permissions.pull_reach import PullEvaluator
+from ecr_access.permissions.registries import Registry, RegistryRepository
 
 __all__ = [
     "AccessDecision",
@@ -19,5 +21,8 @@ __all__ = [
     "PolicySource",
     "PolicySourceKind",
     "PrincipalType",
+    "PullEvaluator",
+    "Registry",
+    "RegistryRepository",
     "evaluate_principal",
 ]

@@ -22,3 +22,4 @@ class AccessDecision:
     resource_patterns: tuple[str, ...] = ()  # ALLOWED/CONDITIONAL: the patterns of the granting statement
     unknown_keys: tuple[str, ...] = ()  # CONDITIONAL: the request facts it depends on
     unreadable: bool = False  # CONDITIONAL because a policy could not be read or parsed
+    registry_account: str | None = None  # the account whose repositories it is about, if not the principal's

@@ -3,13 +3,24 @@
 Follows "Policy evaluation logic" in the IAM User Guide:
 1. an explicit Deny in any policy (identity, boundary, SCP, repository) wins;
 2. every SCP level from the root down to the account must allow (at least one
-   SCP at each level); service-linked roles are not restricted by SCPs;
-3. an identity-based Allow counts only if the permissions boundary, when there
+   SCP at each level); service-linked roles and the management account's principals
+   are not restricted by SCPs (Organizations User Guide, "SCP evaluation");
+3. an RCP Deny of the account that owns the repository wins too: an RCP never
+   grants, and it limits requests for resources in member accounts whoever makes
+   them; the management account's resources are not restricted by RCPs
+   (Organizations User Guide, "Resource control policies"). RCPs are evaluated by
+   their denies alone: ``RCPFullAWSAccess`` is attached to the root, every OU and
+   every account and cannot be detached ("RCP evaluation"), so a level never lacks
+   an Allow — and an input that omits it must not read as a denial. For service-linked roles the
+   guide says only that RCPs do not stop AWS services assuming them; their RCP denies are
+   not applied here either, the reading that never reports an exposure as safe;
+4. an identity-based Allow counts only if the permissions boundary, when there
    is one, allows too;
-4. within one account an identity-based Allow *or* a repository-policy Allow that
-   names the principal suffices; across accounts both are needed. A repository
-   policy that names an account root only delegates to that account's identity
-   policies.
+5. within one account an identity-based Allow *or* a repository-policy Allow that
+   names the principal suffices (a grant to a role's ARN is limited by its boundary:
+   repository_principals.py); across accounts both are needed ("Cross-account policy
+   evaluation logic"). A repository policy that names an account root only delegates
+   to that account's identity policies.
 Each step is three-valued, so a grant or a deny that depends on request facts
 (source IP, VPC endpoint, MFA, tags of the repository…) yields CONDITIONAL.
 """
@@ -18,6 +29,7 @@ import dataclasses
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ecr_access.ecr_action_names import GET_DOWNLOAD_URL_FOR_LAYER
 from ecr_access.permissions.decision import AccessDecision, AccessVerdict
@@ -28,6 +40,7 @@ from ecr_access.permissions.principal import (
     PolicySourceKind,
     PrincipalType,
 )
+from ecr_access.permissions.repository_principals import repository_principal_match
 from ecr_access.permissions.request_context import (
     PrincipalFacts,
     RequestContext,
@@ -36,11 +49,16 @@ from ecr_access.permissions.request_context import (
 )
 from ecr_access.permissions.resource_match import RepositoryTarget
 from ecr_access.permissions.statement_eval import Hit, statement_applies, strongest
-from ecr_access.permissions.tristate import Tri, all_of
-from ecr_access.policy.model import Effect, Policy, Principal, PrincipalKind, Statement
+from ecr_access.permissions.tristate import Tri, all_of, any_of
+from ecr_access.policy.model import Effect, Policy, Statement
 from ecr_access.policy.wildcard import wildcard_match
 
+if TYPE_CHECKING:
+    from ecr_access.permissions.registries import Registry
+
 ScpLevels = Sequence[Sequence[AttachedPolicy]]
+# How a decision says the other account's repository policies were not read (and how to read them).
+UNREAD = "not read: RegistryAccountIds / --repository-policies"
 
 # Enum member lookups are slow on hot paths (a descriptor call each); bind them once.
 _ALLOW, _DENY = Effect.ALLOW, Effect.DENY
@@ -79,30 +97,6 @@ def _summary(statement: Statement, action: str) -> str:
     return f"{actions} {'not on' if statement.resources.negated else 'on'} {where}"
 
 
-def _repository_principal_match(statement: Statement, principal: IamPrincipal, same_account: bool) -> Tri:
-    """Whether a repository-policy statement's Principal covers this IAM principal."""
-
-    def covers(p: Principal) -> bool:
-        if p.kind is PrincipalKind.ANYONE:
-            return True
-        if p.kind is PrincipalKind.ACCOUNT:
-            # Naming an account delegates to its identity policies: across accounts that
-            # satisfies the resource side; within the account it grants nothing by itself.
-            return p.account == principal.account and (not same_account or statement.effect is _DENY)
-        if p.kind is PrincipalKind.IAM_PRINCIPAL:
-            if p.value == principal.arn:
-                return True
-            session_prefix = f"arn:aws:sts::{principal.account}:assumed-role/{principal.name}/"
-            return principal.type is PrincipalType.ROLE and p.value.startswith(session_prefix)
-        return False
-
-    if statement.principals is not None:
-        return Tri.of(any(covers(p) for p in statement.principals))
-    if statement.not_principals is not None:
-        return Tri.of(not any(covers(p) for p in statement.not_principals))
-    return _FALSE
-
-
 class PermissionEvaluator:
     """Evaluates many principals against one action and target, sharing the work per policy.
 
@@ -121,10 +115,16 @@ class PermissionEvaluator:
         now: float | None = None,
         resource_arn: str | None = None,
         request_facts: Mapping[str, Sequence[str]] | None = None,
+        rcps: ScpLevels = (),
+        management_account: str | None = None,
+        repository_problem: str | None = None,
     ) -> None:
         """``resource_arn``: ask about ``action`` on any resource instead of a repository;
         ``request_facts``: condition keys known for the request (lower-cased keys), e.g.
-        ``{"iam:policyarn": [...]}`` to ask whether a role may attach one given policy."""
+        ``{"iam:policyarn": [...]}`` to ask whether a role may attach one given policy;
+        ``rcps``: the RCP levels of the account that owns the target;
+        ``management_account``: the organization's management account (SCPs and RCPs spare it);
+        ``repository_problem``: the repository's policy exists but could not be read."""
         self.action = action
         if resource_arn is not None:
             self.target: RepositoryTarget | None = RepositoryTarget.of_resource(resource_arn)
@@ -132,6 +132,9 @@ class PermissionEvaluator:
             self.target = RepositoryTarget.parse(repository_arn) if repository_arn else None
         self.request_facts = {k.lower(): tuple(v) for k, v in (request_facts or {}).items()}
         self.scps = tuple(tuple(level) for level in scps)
+        self.rcps = tuple(tuple(level) for level in rcps)
+        self.management_account = management_account
+        self.repository_problem = repository_problem
         self.repository_policy = repository_policy
         self.organization_id = organization_id
         self.now = time.time() if now is None else now
@@ -216,14 +219,36 @@ class PermissionEvaluator:
         same_account = principal.account == target.account
         hits = []
         for statement in prepared.allows if effect is _ALLOW else prepared.denies:
-            match = _repository_principal_match(statement, principal, same_account)
+            match, via_role = repository_principal_match(statement, principal, same_account)
             applies, unknown = statement_applies(statement, target, context, match)
             if applies is not _FALSE:
-                hits.append(Hit(source, statement, applies, unknown))
+                if match is _UNKNOWN:
+                    unknown = (*unknown, "the role session name")
+                hits.append(Hit(source, statement, applies, unknown, via_role_arn=via_role))
         return hits
 
-    def evaluate(self, principal: IamPrincipal) -> AccessDecision:
-        target = self.target or RepositoryTarget(None, principal.account, None)
+    def _resource_grant(
+        self, hits: list[Hit], same_account: bool, bounded: Tri, foreign_unknown: bool
+    ) -> Tri:
+        """The repository policy's side of the grant (for a role's ARN, within its boundary)."""
+        granted = any_of(
+            hit.applies & bounded if hit.via_role_arn and same_account else hit.applies for hit in hits
+        )
+        if self.repository_problem is not None or (foreign_unknown and self.repository_policy is None):
+            granted |= _UNKNOWN  # a policy that was not read may grant anything
+        return granted
+
+    def evaluate(
+        self,
+        principal: IamPrincipal,
+        *,
+        target: RepositoryTarget | None = None,
+        foreign_policies_unknown: bool = False,
+    ) -> AccessDecision:
+        """``target``: another repository (or account) than the evaluator's own;
+        ``foreign_policies_unknown``: the target account's repository policies were not read,
+        so a cross-account grant depends on them (and its RCPs, unknown, are not applied)."""
+        target = target or self.target or RepositoryTarget(None, principal.account, None)
         facts = PrincipalFacts(
             principal.arn,
             principal.account,
@@ -233,50 +258,83 @@ class PermissionEvaluator:
             dict(principal.tags) if principal.tags is not None else None,
         )
         context = build_context(facts, self._request_values(target), self.now)
-        scps = () if principal.is_service_linked else self.scps
+        spared = principal.is_service_linked
+        scps = () if spared or principal.account == self.management_account else self.scps
+        rcps = (
+            ()
+            if spared or target.account == self.management_account or foreign_policies_unknown
+            else self.rcps
+        )
         boundary = (principal.boundary,) if principal.boundary is not None else ()
-        every_policy = [*principal.policies, *boundary, *(p for level in scps for p in level)]
+        guardrails = scps  # levels that must each allow; RCP levels only deny (see the docstring)
+        every_policy = [
+            *principal.policies,
+            *boundary,
+            *(p for level in (*scps, *rcps) for p in level),
+        ]
 
         deny_hits = self._hits(every_policy, _DENY, target, context)
         deny_hits += self._repository_hits(principal, _DENY, target, context)
         identity_hits = self._hits(principal.policies, _ALLOW, target, context)
         deny, identity = strongest(deny_hits), strongest(identity_hits)
         bounded = strongest(self._hits(boundary, _ALLOW, target, context)) if boundary else None
-        levels = [strongest(self._hits(level, _ALLOW, target, context)) for level in scps]
-        resource = strongest(self._repository_hits(principal, _ALLOW, target, context))
+        levels = [strongest(self._hits(level, _ALLOW, target, context)) for level in guardrails]
+        resource_hits = self._repository_hits(principal, _ALLOW, target, context)
+        resource = strongest(resource_hits)
 
         def tri(hit: Hit | None) -> Tri:
             return _FALSE if hit is None else hit.applies
 
-        identity_grant = tri(identity) & (tri(bounded) if boundary else _TRUE)
-        if principal.account == target.account:
-            grant = identity_grant | tri(resource)
-        else:
-            grant = identity_grant & tri(resource)
-        scp_ok = all_of(tri(hit) for hit in levels)
-        result = grant & scp_ok & ~tri(deny)
+        bounded_tri = tri(bounded) if boundary else _TRUE
+        identity_grant = tri(identity) & bounded_tri
+        same_account = principal.account == target.account
+        resource_grant = self._resource_grant(
+            resource_hits, same_account, bounded_tri, foreign_policies_unknown
+        )
+        grant = identity_grant | resource_grant if same_account else identity_grant & resource_grant
+        guarded = all_of(tri(hit) for hit in levels)
+        identity_side = identity_grant & guarded & ~tri(deny)
+        result = grant & guarded & ~tri(deny)
+
+        def done(decision: AccessDecision) -> AccessDecision:
+            if same_account:
+                return decision
+            return dataclasses.replace(decision, registry_account=target.account)
 
         if result is _TRUE:
-            granting = identity if identity_grant is _TRUE else resource
-            return self._decision(AccessVerdict.ALLOWED, "Allowed by", granting)
+            if same_account:
+                granting = identity if identity_grant is _TRUE else resource
+                return done(self._decision(AccessVerdict.ALLOWED, "Allowed by", granting))
+            decision = self._decision(AccessVerdict.ALLOWED, "Allowed by", identity)
+            both = f"{decision.reason}, and by the repository policy of {target.arn}"
+            if resource is not None and resource.statement is not None:
+                both += f" (statement {resource.statement.label})"
+            return done(dataclasses.replace(decision, reason=both))
         if tri(deny) is _TRUE:
-            return self._decision(AccessVerdict.DENIED, "Denied by", deny)
+            return done(self._decision(AccessVerdict.DENIED, "Denied by", deny))
         if result is _FALSE:
-            return AccessDecision(
-                AccessVerdict.DENIED,
-                self._implicit_deny(principal, target, identity, bounded, boundary, levels, scps),
-            )
+            reason = self._implicit_deny(principal, target, identity, bounded, boundary, levels, guardrails)
+            return done(AccessDecision(AccessVerdict.DENIED, reason))
         # Undecided. An unreadable policy among the undecided layers outranks request facts:
         # it may grant or deny anything, so the decision must say it is incomplete.
         for hit in (*deny_hits, *identity_hits, bounded, *levels):
             if hit is not None and hit.problem is not None:
-                return dataclasses.replace(
-                    self._decision(AccessVerdict.CONDITIONAL, "Undecided:", hit), unreadable=True
-                )
+                decision = self._decision(AccessVerdict.CONDITIONAL, "Undecided:", hit)
+                return done(dataclasses.replace(decision, unreadable=True))
+        if self.repository_problem is not None and (same_account or identity_side is not _FALSE):
+            reason = f"Undecided: the repository policy of {target.arn} could not be read"
+            reason += f": {self.repository_problem}"
+            return done(AccessDecision(AccessVerdict.CONDITIONAL, reason, unreadable=True))
+        if foreign_policies_unknown and not same_account and identity_side is _TRUE:
+            verb = (
+                f"Depends on the repository policies of account {target.account} ({UNREAD}); "
+                "the identity side is allowed by"
+            )
+            return done(self._decision(AccessVerdict.CONDITIONAL, verb, identity))
         for hit in (deny, identity, bounded, *levels, resource):
             if hit is not None and hit.applies is _UNKNOWN:
-                return self._decision(AccessVerdict.CONDITIONAL, "Depends on request facts:", hit)
-        return AccessDecision(AccessVerdict.CONDITIONAL, "Depends on request facts")  # pragma: no cover
+                return done(self._decision(AccessVerdict.CONDITIONAL, "Depends on request facts:", hit))
+        return done(AccessDecision(AccessVerdict.CONDITIONAL, "Depends on request facts"))  # pragma: no cover
 
     def _decision(self, verdict: AccessVerdict, verb: str, hit: Hit | None) -> AccessDecision:
         assert hit is not None
@@ -317,7 +375,7 @@ class PermissionEvaluator:
             if self.repository_policy is None:
                 return (
                     f"The repository is in account {target.account}: a cross-account pull also needs its "
-                    "repository policy to allow it, and none was given"
+                    "repository policy to allow it, and it has none"
                 )
             return f"The repository policy (account {target.account}) does not grant this principal {action}"
         return f"No identity policy or repository policy allows {action}"
@@ -330,9 +388,27 @@ def evaluate_principal(
     action: str = GET_DOWNLOAD_URL_FOR_LAYER,
     scps: ScpLevels = (),
     repository_policy: Policy | None = None,
+    rcps: ScpLevels = (),
+    management_account: str | None = None,
+    registries: Iterable["Registry"] = (),
 ) -> AccessDecision:
-    """Decide one principal; to decide many, reuse one PermissionEvaluator."""
+    """Decide one principal; to decide many, reuse one PermissionEvaluator (or PullEvaluator).
+
+    With no ``repository_arn`` the question is PullEvaluator's: any repository, in the
+    principal's account or another (``registries``: other accounts' repositories, as read)."""
+    if repository_arn is None and repository_policy is None:
+        from ecr_access.permissions.pull_reach import PullEvaluator
+
+        reach = PullEvaluator(
+            scps=scps, rcps=rcps, registries=registries, management_account=management_account, action=action
+        )
+        return reach.evaluate(principal)
     evaluator = PermissionEvaluator(
-        repository_arn=repository_arn, action=action, scps=scps, repository_policy=repository_policy
+        repository_arn=repository_arn,
+        action=action,
+        scps=scps,
+        repository_policy=repository_policy,
+        rcps=rcps,
+        management_account=management_account,
     )
     return evaluator.evaluate(principal)

@@ -20,6 +20,7 @@ class PolicySourceKind(Enum):
     MANAGED = "managed policy"
     BOUNDARY = "permissions boundary"
     SCP = "SCP"
+    RCP = "RCP"
     REPOSITORY = "repository policy"
 
 

@@ -19,6 +19,7 @@ class Hit:
     applies: Tri
     unknown_keys: tuple[str, ...] = ()
     problem: str | None = None
+    via_role_arn: bool = False  # a repository-policy grant to the role's ARN (its boundary limits it)
 
 
 def statement_applies(
