@@ -143,3 +143,47 @@ def test_organization_plan_runs_to_the_end_and_its_second_run_updates_the_stack_
         assert statement["Action"] == "s3:GetObject"
         assert statement["Resource"] == f"arn:aws:s3:::{PREFIX}-{region}/ecr-access/runbooks/*"
         assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": organization["Id"]}}
+
+
+def test_the_perimeter_steps_prove_then_deploy_through_the_cli(moto_server, monkeypatch, capfd):
+    """deploy-plan --with-perimeter's own steps, through the real AWS CLI. (moto's
+    GetAccountAuthorizationDetails fails on roles CloudFormation created with inline policies, so
+    the account is seeded through the API here, not by the member stack.)"""
+    from ecr_access.deployment.plan import Settings, commands, run
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.replace("127.0.0.1", "localhost"))
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    iam = boto3.client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    pull = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "ecr:GetDownloadUrlForLayer", "Resource": "*"}],
+    }
+    for name, path in (("ci-build", "/"), ("app", "/ecr-pull/")):
+        iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust))
+        iam.put_role_policy(RoleName=name, PolicyName="pull", PolicyDocument=json.dumps(pull))
+    admins = "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AdministratorAccess*"
+    settings = Settings(
+        PREFIX, (REGIONS[0],), REGIONS[0], perimeter_config="examples/perimeter.toml",
+        perimeter_targets=("r-ab12",), tag_administrators=(admins,),
+    )  # fmt: skip
+    steps = [s for s in commands(settings) if "perimeter" in s or "authorization-details" in s]
+    assert [s.split()[1] for s in steps] == ["iam", "perimeter", "perimeter", "cloudformation"]
+    (ROOT / "dist").mkdir(exist_ok=True)
+    monkeypatch.chdir(ROOT)
+    for attempt in ("first", "second"):  # the second run updates (nothing to change)
+        assert run(steps) == 0, attempt
+    out = capfd.readouterr().out
+    assert "lose pull (1)" in out and "role/ci-build" in out  # the impact is shown before the deploy
+    assert "after the SCP: 0 non-allow-listed principals can pull" in out
+    template = boto3.client("cloudformation").get_template(StackName="ecr-access-perimeter")["TemplateBody"]
+    assert "DenyLayerDownloadOutsideTheAllowList" in str(template)

@@ -465,3 +465,25 @@ def test_automatic_remediation_stops_after_two_failures_within_an_hour():
         if r["Type"] == "AWS::Config::RemediationConfiguration"
     ]
     assert {(r["MaximumAutomaticAttempts"], r["RetryAttemptSeconds"]) for r in remediations} == {(2, 3600)}
+
+
+def test_the_perimeter_is_off_by_default_and_proved_before_it_is_deployed(capsys):
+    code, steps, _ = _plan(capsys, "--region", "us-east-1")
+    assert code == 0 and not any("perimeter" in s for s in steps)
+    code, steps, _ = _plan(
+        capsys,
+        "--region",
+        "us-east-1",
+        "--with-perimeter",
+        "rules.toml",
+        "--perimeter-target",
+        "ou-ab12-34cd56ef",
+    )
+    assert code == 0
+    tail = steps[-4:]
+    assert tail[0].startswith("aws iam get-account-authorization-details")
+    assert tail[1].startswith("ecr-access perimeter check --config rules.toml")
+    assert tail[2].startswith("ecr-access perimeter render --config rules.toml")
+    assert "ScpTargetIds=ou-ab12-34cd56ef" in tail[3] and "--stack-name ecr-access-perimeter" in tail[3]
+    code, _, printed = _plan(capsys, "--region", "us-east-1", "--with-perimeter", "rules.toml")
+    assert code == 2 and "--perimeter-target" in printed

@@ -98,3 +98,12 @@ def test_without_moto_the_demo_says_how_to_install_it(monkeypatch, capsys):
     monkeypatch.delitem(__import__("sys").modules, "ecr_access.demo.walkthrough", raising=False)
     assert main(["demo"]) == 2
     assert "the demo needs moto: pip install 'ecr-access[demo]'" in capsys.readouterr().err
+
+
+def test_the_preventive_control_is_proved_on_the_demo_account(demo):
+    """Step 5: the SCP/RCP from the same allow-list, and the engine's impact analysis."""
+    assert "5. Preventive control" in demo
+    assert re.search(
+        r"lose pull \(\d+\): .*role/ecs-exec-payments-api", demo
+    )  # service-approved: not in an SCP
+    assert "after the SCP: 0 non-allow-listed principals can pull" in demo

@@ -49,6 +49,26 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "e.g. TrustedOrganizationIds=o-a1b2c3d4e5,o-f6g7h8i9j0",
     )
     plan.add_argument(
+        "--with-perimeter",
+        metavar="CONFIG",
+        help="also deploy the preventive SCP/RCP rendered from the rules' TOML settings, after "
+        "`perimeter check` has shown their impact (off by default)",
+    )
+    plan.add_argument(
+        "--perimeter-target",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="root, OU or account id the SCP/RCP are attached to (a test OU first; repeatable)",
+    )
+    plan.add_argument(
+        "--tag-administrator-arn",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="who may set the perimeter's exemption tags (needed when the allow-list has a tag)",
+    )
+    plan.add_argument(
         "--execute", action="store_true", help="run the commands, stopping at the first failure"
     )
     plan.set_defaults(run=run_plan)
@@ -102,7 +122,17 @@ def run_plan(args: argparse.Namespace) -> ExitCode:
         args.delivery_bucket,
         _checked_parameters(args.pack_parameter),
         args.partition,
+        args.with_perimeter,
+        tuple(args.perimeter_target),
+        tuple(args.tag_administrator_arn),
     )
+    if args.with_perimeter and not args.perimeter_target:
+        raise UsageError("--with-perimeter needs --perimeter-target (a test OU first, then the root)")
+    if any(
+        not re.fullmatch(r"r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12}", t)
+        for t in args.perimeter_target
+    ):
+        raise UsageError("--perimeter-target takes a root (r-…), OU (ou-…) or account id")
     if settings.iam_region not in settings.regions:
         raise UsageError("--iam-region must be one of the --region values")
     if args.execute:

@@ -4,7 +4,9 @@
 2. a periodic run of both rules: the dashboard (what the Config console would list);
 3. each NON_COMPLIANT resource remediated by its runbook, executed from its YAML
    document by the local Automation runner, with the parameters the pack passes;
-4. a second periodic run: the same dashboard, with what changed.
+4. a second periodic run: the same dashboard, with what changed;
+5. the preventive control: the SCP and RCP rendered from the same allow-list, and what the
+   engine says they would change, before anything is attached.
 
 The account is moto, in process: no network, no credentials. What the rules put
 to Config is captured at the botocore level (moto keeps no evaluations).
@@ -14,7 +16,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import boto3
@@ -33,6 +35,10 @@ from ecr_access.cli.scan_remediation import runbook_events
 from ecr_access.config_rules.rule_modules import PRINCIPAL_RULE, REPOSITORY_RULE, load_rule
 from ecr_access.demo import organization_slice as slice_
 from ecr_access.demo.seed import seed_account
+from ecr_access.loaders import load_authorization_details
+from ecr_access.perimeter.impact import perimeter_impact
+from ecr_access.perimeter.policies import render_rcp, render_scp
+from ecr_access.perimeter.settings import settings_from_rules
 from ecr_access.remediation.documents import REMEDIATION_DIR
 from ecr_access.testing.automation_runner import AutomationRunner
 from ecr_access.testing.config_harness import (
@@ -147,6 +153,32 @@ def _remediate(console: Console, rows: list[ComplianceRow]) -> dict[str, str]:
     return executions
 
 
+def _perimeter(console: Console, iam: Any) -> None:
+    """Render the SCP/RCP from the rules' parameters and show what they would change, before attaching."""
+    settings = settings_from_rules(PARAMETERS)
+    # The allow-list tag exempts from the SCP: only the SSO administrators may set it.
+    settings = replace(settings, tag_administrator_arns=(slice_.SSO_ADMINS,))
+    scp, rcp = render_scp(settings), render_rcp(settings)
+    pages = list(iam.get_paginator("get_account_authorization_details").paginate())
+    principals = load_authorization_details(pages).principals
+    impacts = perimeter_impact(principals, settings, scp=scp, rcp=rcp, organization_id=slice_.ORGANIZATION)
+    lose = [i for i in impacts if i.loses_pull]
+    keep = [i for i in impacts if i.keeps_pull]
+    console.print(
+        f"SCP {scp.size:,} characters and RCP {rcp.size:,} (minified), from AllowedPrincipalArns, the "
+        f"allow-list tag and the trusted organization; `ecr-access perimeter check` on this account:",
+        highlight=False,
+    )
+    names = ", ".join(i.principal.arn.split(":", 5)[-1] for i in lose[:6]) + (" …" if len(lose) > 6 else "")
+    console.print(f"  lose pull ({len(lose)}): {names}", highlight=False, soft_wrap=True)
+    kept = ", ".join(f"{i.principal.arn.split(':', 5)[-1]} ({i.allow_listed})" for i in keep[:4])
+    console.print(f"  keep pull ({len(keep)}): {kept}", highlight=False, soft_wrap=True)
+    console.print(
+        f"  after the SCP: {sum(i.violates for i in impacts)} non-allow-listed principals can pull",
+        highlight=False,
+    )
+
+
 def _counts(rows: list[ComplianceRow]) -> str:
     return "; ".join(
         f"{rule}: " + ", ".join(f"{n} {c}" for c, n in counts.items())
@@ -199,6 +231,9 @@ def run_demo(console: Console) -> DemoResult:
         after = _periodic(rules, capture, iam)
         previous = {row.key: row.compliance for row in before}
         print_tables(console, after, f"Account {slice_.ACCOUNT}", previous)
+
+        console.rule("5. Preventive control: the SCP rendered from the same allow-list, proved first")
+        _perimeter(console, iam)
     seconds = time.perf_counter() - started
     console.print(f"Before: {_counts(before)}\nAfter:  {_counts(after)}", highlight=False)
     for row in (r for r in after if r.compliance == "NON_COMPLIANT"):

@@ -121,6 +121,9 @@ class Settings:
     delivery_bucket: str | None = None  # organization packs: a bucket named awsconfigconforms-…
     pack_parameters: tuple[str, ...] = ()  # extra pack parameters, Name=Value
     partition: str = "aws"
+    perimeter_config: str | None = None  # the rules' TOML: render, check and deploy the SCP/RCP too
+    perimeter_targets: tuple[str, ...] = ()  # root, OU or account ids they are attached to
+    tag_administrators: tuple[str, ...] = ()
 
     @property
     def organization(self) -> bool:
@@ -266,6 +269,29 @@ def _pack(settings: Settings, region: str) -> list[str]:
     return [write, put]
 
 
+PERIMETER_STACK = "ecr-access-perimeter"
+
+
+def _perimeter(settings: Settings) -> list[str]:
+    """The preventive controls, only after the engine has shown their impact on this account.
+
+    ``perimeter check`` fails the plan when a principal that is not allow-listed would keep
+    pull; run it against every account's authorization details before the first attach
+    (README, "Preventive controls")."""
+    config = shlex.quote(settings.perimeter_config or "")
+    admins = "".join(f" --tag-administrator-arn {shlex.quote(a)}" for a in settings.tag_administrators)
+    home, targets = settings.iam_region, ",".join(settings.perimeter_targets)
+    return [
+        "aws iam get-account-authorization-details --output json > dist/authorization-details.json",
+        f"ecr-access perimeter check --config {config}{admins} "
+        "--authorization-details dist/authorization-details.json",
+        f"ecr-access perimeter render --config {config}{admins} --cloudformation dist/perimeter.yaml",
+        f"aws cloudformation deploy --region {home} --stack-name {PERIMETER_STACK} "
+        "--template-file dist/perimeter.yaml --no-fail-on-empty-changeset "
+        f"--parameter-overrides ScpTargetIds={targets} RcpTargetIds={targets}",
+    ]
+
+
 def commands(settings: Settings) -> list[str]:
     steps = [
         "make package templates",
@@ -280,6 +306,8 @@ def commands(settings: Settings) -> list[str]:
         steps += [_member(settings, region) for region in settings.regions]
     for region in settings.regions:
         steps += _pack(settings, region)
+    if settings.perimeter_config:
+        steps += _perimeter(settings)
     return steps
 
 

@@ -459,10 +459,30 @@ def dump(template: dict[str, Any]) -> str:
     return yaml.dump(template, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True)
 
 
+# deploy/perimeter.yaml is rendered from examples/perimeter.toml (render your own with
+# `ecr-access perimeter render --config … --cloudformation FILE`); tag administrators: SSO admins.
+EXAMPLE_PERIMETER_SETTINGS = ROOT / "examples" / "perimeter.toml"
+EXAMPLE_TAG_ADMINISTRATORS = ("arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AdministratorAccess*",)
+
+
+def example_perimeter_template() -> dict[str, Any]:
+    from dataclasses import replace
+
+    from ecr_access.cli.scan_settings import from_toml
+    from ecr_access.perimeter.policies import render_rcp, render_scp
+    from ecr_access.perimeter.settings import settings_from_rules
+    from ecr_access.perimeter.template import perimeter_template
+
+    settings = settings_from_rules(from_toml(EXAMPLE_PERIMETER_SETTINGS))
+    settings = replace(settings, tag_administrator_arns=EXAMPLE_TAG_ADMINISTRATORS)
+    return perimeter_template(render_scp(settings), render_rcp(settings))
+
+
 TEMPLATES = {
     "conformance-pack.yaml": conformance_pack,
     "deploy/member.yaml": member_template,
     "deploy/central.yaml": central_template,
+    "deploy/perimeter.yaml": example_perimeter_template,
 }
 
 

@@ -15,7 +15,14 @@ from ecr_access.exposure.identity_bounds import SOURCE_KEYS, deny_spares_only
 from ecr_access.exposure.limits import NOBODY, Limit, LimitKind, Member, MemberKind
 from ecr_access.exposure.repository_resources import deny_covers_repository
 from ecr_access.policy.errors import PolicyError
-from ecr_access.policy.model import ActionSpec, ConditionClause, Principal, PrincipalKind, Statement
+from ecr_access.policy.model import (
+    ActionSpec,
+    ConditionClause,
+    OperatorFamily,
+    Principal,
+    PrincipalKind,
+    Statement,
+)
 
 _ACCOUNT_KINDS = (PrincipalKind.ACCOUNT,)
 
@@ -75,7 +82,7 @@ def _spares(
     spared = NOBODY
     for clause in conditions:
         fixed = clause_for_class(clause, caller)
-        if fixed is True:
+        if fixed is True or _acts_for_a_customer(clause, caller):
             continue
         if fixed is False:
             return None
@@ -84,6 +91,18 @@ def _spares(
             return None
         spared = spared.union(limit)
     return spared
+
+
+def _acts_for_a_customer(clause: ConditionClause, caller: CallerClass) -> bool:
+    """``Null aws:SourceAccount false`` (AWS's confused-deputy RCP) spares only services that act
+    for no customer's resource: not a path into anyone's repositories, so it spares nobody here."""
+    operator = clause.operator
+    return (
+        caller is CallerClass.AWS_SERVICE
+        and operator.family is OperatorFamily.NULL
+        and clause.key in SOURCE_KEYS
+        and [v.text.lower() for v in clause.values] == ["false"]
+    )
 
 
 def carve_outs(

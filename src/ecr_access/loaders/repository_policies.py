@@ -47,4 +47,10 @@ def load_repository_policies(value: Any, *, default_region: str | None = None) -
     for position, item in enumerate(items):
         account, repository = _entry(item, position, default_region)
         by_account.setdefault(account, []).append(repository)
-    return [Registry(account, tuple(repositories)) for account, repositories in by_account.items()]
+    return [
+        Registry(
+            account,
+            tuple(sorted(repositories, key=lambda r: (r.policy is None and r.problem is None, r.arn))),
+        )
+        for account, repositories in by_account.items()
+    ]

@@ -41,6 +41,9 @@ def read_registry(
             if sweep.unreached:
                 reasons.append(f"{len(sweep.unreached)} not read before the deadline")
             problems.append(f"{region}: {'; '.join(reasons)}")
+    # Reads finish in any order (a thread pool): sort, so the same registry always gives the same
+    # answer and reason — repositories with a policy first, whose reasons say the most.
+    repositories.sort(key=lambda r: (r.policy is None and r.problem is None, r.arn))
     return Registry(account, tuple(repositories), rcps, not problems, "; ".join(problems) or None)
 
 
