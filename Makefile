@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(PY) bench/rule_calls.py
 	$(PY) bench/hostile.py
 	$(PY) bench/cold_start.py
+	$(PY) bench/pull_history.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache .hypothesis rules/*/ecr_access

@@ -163,7 +163,9 @@ def escalations(
 def test_the_templates_deploy_the_roles_this_test_knows():
     assert set(RUNBOOK_ROLES.values()) <= set(ROLES)
     assert {"ecr-access-rule-execution"} <= set(ROLES)
-    assert len(ROLES) == len(RUNBOOK_ROLES) + 2  # + the rule execution role and the rule function role
+    # + the rule execution role, the rule function role, the detection function's and its forwarder's
+    assert {"DetectionFunctionRole", "ForwardingRole"} <= set(ROLES)
+    assert len(ROLES) == len(RUNBOOK_ROLES) + 4
 
 
 @pytest.mark.parametrize("name", sorted(ROLES))

@@ -487,3 +487,14 @@ def test_the_perimeter_is_off_by_default_and_proved_before_it_is_deployed(capsys
     assert "ScpTargetIds=ou-ab12-34cd56ef" in tail[3] and "--stack-name ecr-access-perimeter" in tail[3]
     code, _, printed = _plan(capsys, "--region", "us-east-1", "--with-perimeter", "rules.toml")
     assert code == 2 and "--perimeter-target" in printed
+
+
+def test_detection_is_off_by_default_and_deploys_its_own_zip(capsys):
+    code, steps, _ = _plan(capsys, "--region", "us-east-1")
+    assert code == 0 and not any("detection" in s for s in steps)
+    code, steps, _ = _plan(capsys, "--region", "us-east-1", "--with-detection")
+    assert code == 0
+    assert any("dist/lambda/ecr-access-detection.zip" in s for s in steps)
+    (deploy,) = [s for s in steps if "--stack-name ecr-access-detection" in s]
+    assert "DetectionCodeKey=$(cat dist/lambda/ecr-access-detection.key)" in deploy
+    assert "OrganizationId" not in deploy

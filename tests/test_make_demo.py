@@ -107,3 +107,9 @@ def test_the_preventive_control_is_proved_on_the_demo_account(demo):
         r"lose pull \(\d+\): .*role/ecs-exec-payments-api", demo
     )  # service-approved: not in an SCP
     assert "after the SCP: 0 non-allow-listed principals can pull" in demo
+
+
+def test_a_non_approved_pull_is_one_finding_in_the_demo(demo):
+    """Step 6: one pull of forty layers, through the detection handler: one finding."""
+    assert "40 GetDownloadUrlForLayer events (one per layer) → 1 finding to SNS" in demo
+    assert "role/github-actions-build is not allow-listed" in demo

@@ -49,6 +49,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "e.g. TrustedOrganizationIds=o-a1b2c3d4e5,o-f6g7h8i9j0",
     )
     plan.add_argument(
+        "--with-detection",
+        action="store_true",
+        help="also deploy deploy/detection.yaml: CloudTrail pulls and registry changes judged as they happen",
+    )
+    plan.add_argument(
         "--with-perimeter",
         metavar="CONFIG",
         help="also deploy the preventive SCP/RCP rendered from the rules' TOML settings, after "
@@ -125,6 +130,7 @@ def run_plan(args: argparse.Namespace) -> ExitCode:
         args.with_perimeter,
         tuple(args.perimeter_target),
         tuple(args.tag_administrator_arn),
+        args.with_detection,
     )
     if args.with_perimeter and not args.perimeter_target:
         raise UsageError("--with-perimeter needs --perimeter-target (a test OU first, then the root)")

@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecr_access.cli import check_policy, demo, deployment, perimeter, scan, who_can_pull
+from ecr_access.cli import check_policy, demo, deployment, perimeter, pulls, scan, who_can_pull
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.config_rules.rule_modules import RulesNotFound
 from ecr_access.sources.aws_errors import describe_error
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(subparsers)
     deployment.add_parsers(subparsers)
     perimeter.add_parser(subparsers)
+    pulls.add_parser(subparsers)
     return parser
 
 

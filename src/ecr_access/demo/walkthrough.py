@@ -6,7 +6,9 @@
    document by the local Automation runner, with the parameters the pack passes;
 4. a second periodic run: the same dashboard, with what changed;
 5. the preventive control: the SCP and RCP rendered from the same allow-list, and what the
-   engine says they would change, before anything is attached.
+   engine says they would change, before anything is attached;
+6. the detective control on use: a burst of CloudTrail layer events through the detection
+   handler, one finding.
 
 The account is moto, in process: no network, no credentials. What the rules put
 to Config is captured at the botocore level (moto keeps no evaluations).
@@ -35,6 +37,8 @@ from ecr_access.cli.scan_remediation import runbook_events
 from ecr_access.config_rules.rule_modules import PRINCIPAL_RULE, REPOSITORY_RULE, load_rule
 from ecr_access.demo import organization_slice as slice_
 from ecr_access.demo.seed import seed_account
+from ecr_access.detection.dedup import Deduplicator
+from ecr_access.detection.handler import handle_event, settings_from
 from ecr_access.loaders import load_authorization_details
 from ecr_access.perimeter.impact import perimeter_impact
 from ecr_access.perimeter.policies import render_rcp, render_scp
@@ -179,6 +183,39 @@ def _perimeter(console: Console, iam: Any) -> None:
     )
 
 
+def _detection(console: Console) -> None:
+    """40 layer events of one pull by a role the allow-list does not name, through the detection
+    handler (SNS captured): one finding, not forty."""
+    settings = settings_from(PARAMETERS[PRINCIPAL_RULE] | PARAMETERS[REPOSITORY_RULE])
+    role = f"arn:aws:iam::{slice_.ACCOUNT}:role/github-actions-build"
+    identity = {
+        "type": "AssumedRole",
+        "arn": f"arn:aws:sts::{slice_.ACCOUNT}:assumed-role/github-actions-build/run-1842",
+        "accountId": slice_.ACCOUNT,
+        "sessionContext": {"sessionIssuer": {"type": "Role", "arn": role, "accountId": slice_.ACCOUNT}},
+    }
+    published: list[str] = []
+    dedup = Deduplicator()
+    for second in range(40):
+        record = {
+            "eventSource": "ecr.amazonaws.com",
+            "eventName": "GetDownloadUrlForLayer",
+            "eventTime": f"2026-11-30T10:00:{second:02}Z",
+            "awsRegion": slice_.REGION,
+            "sourceIPAddress": "198.51.100.24",
+            "userIdentity": identity,
+            "requestParameters": {"registryId": slice_.ACCOUNT, "repositoryName": "payments/api"},
+            "recipientAccountId": slice_.ACCOUNT,
+        }
+        handle_event({"detail": record}, settings, dedup, lambda subject, body: published.append(body))
+    console.print(
+        f"40 GetDownloadUrlForLayer events (one per layer) → {len(published)} finding to SNS:",
+        highlight=False,
+    )
+    for line in published[0].splitlines() if published else ():
+        console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
+
+
 def _counts(rows: list[ComplianceRow]) -> str:
     return "; ".join(
         f"{rule}: " + ", ".join(f"{n} {c}" for c, n in counts.items())
@@ -234,6 +271,9 @@ def run_demo(console: Console) -> DemoResult:
 
         console.rule("5. Preventive control: the SCP rendered from the same allow-list, proved first")
         _perimeter(console, iam)
+
+        console.rule("6. Detective control on use: a non-approved role pulls, CloudTrail says so")
+        _detection(console)
     seconds = time.perf_counter() - started
     console.print(f"Before: {_counts(before)}\nAfter:  {_counts(after)}", highlight=False)
     for row in (r for r in after if r.compliance == "NON_COMPLIANT"):

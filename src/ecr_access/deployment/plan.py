@@ -124,6 +124,7 @@ class Settings:
     perimeter_config: str | None = None  # the rules' TOML: render, check and deploy the SCP/RCP too
     perimeter_targets: tuple[str, ...] = ()  # root, OU or account ids they are attached to
     tag_administrators: tuple[str, ...] = ()
+    detection: bool = False  # also deploy deploy/detection.yaml (CloudTrail pulls and changes)
 
     @property
     def organization(self) -> bool:
@@ -172,7 +173,7 @@ def _upload(settings: Settings, region: str) -> list[str]:
         *(
             f"aws s3 cp --region {region} dist/lambda/{rule}.zip "
             f"s3://{bucket}/{PREFIX}$(cat dist/lambda/{rule}.key)"
-            for rule in RULE_CODE_KEYS
+            for rule in (*RULE_CODE_KEYS, *((DETECTION,) if settings.detection else ()))
         ),
         # the runbooks' attachments, which the member stack's SSM documents fetch
         f"aws s3 cp --region {region} --recursive dist/runbooks/ s3://{bucket}/{PREFIX}runbooks/",
@@ -269,7 +270,23 @@ def _pack(settings: Settings, region: str) -> list[str]:
     return [write, put]
 
 
-PERIMETER_STACK = "ecr-access-perimeter"
+PERIMETER_STACK, DETECTION_STACK, DETECTION = (
+    "ecr-access-perimeter",
+    "ecr-access-detection",
+    "ecr-access-detection",
+)
+
+
+def _detection(settings: Settings) -> str:
+    """The detection stack in the home Region; in an organization its bus admits the organization
+    (deploy/detection-forwarder.yaml then goes to the member accounts: README, "Detective controls")."""
+    organization = ' OrganizationId="$(organization_id)"' if settings.organization else ""
+    return (
+        f"aws cloudformation deploy --region {settings.iam_region} --stack-name {DETECTION_STACK} "
+        "--template-file deploy/detection.yaml --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset "
+        f"--parameter-overrides CodeBucketPrefix={settings.code_bucket_prefix} "
+        f"DetectionCodeKey=$(cat dist/lambda/{DETECTION}.key){organization}"
+    )
 
 
 def _perimeter(settings: Settings) -> list[str]:
@@ -306,6 +323,8 @@ def commands(settings: Settings) -> list[str]:
         steps += [_member(settings, region) for region in settings.regions]
     for region in settings.regions:
         steps += _pack(settings, region)
+    if settings.detection:
+        steps.append(_detection(settings))
     if settings.perimeter_config:
         steps += _perimeter(settings)
     return steps

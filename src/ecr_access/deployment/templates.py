@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from ecr_access.deployment.detection_templates import detection_template, forwarder_template
 from ecr_access.deployment.pack import conformance_pack, string_parameter
 from ecr_access.deployment.roles import (
     RULE_EXECUTION_POLICY,
@@ -483,6 +484,8 @@ TEMPLATES = {
     "deploy/member.yaml": member_template,
     "deploy/central.yaml": central_template,
     "deploy/perimeter.yaml": example_perimeter_template,
+    "deploy/detection.yaml": detection_template,
+    "deploy/detection-forwarder.yaml": forwarder_template,
 }
 
 

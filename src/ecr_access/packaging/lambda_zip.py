@@ -107,6 +107,22 @@ def build(rule: str, output: Path = OUTPUT) -> Path:
         **engine_files(folder / f"{rule}.py"),
         **_package_files("rdklib"),
     }
+    return _write(output / f"{rule}.zip", entries)
+
+
+DETECTION = "ecr-access-detection"
+DETECTION_HANDLER = "ecr_access/detection/handler.py"  # handler: ecr_access.detection.handler.lambda_handler
+
+
+def build_detection(output: Path = OUTPUT) -> Path:
+    """The detection Lambda's zip: its handler module, the engine modules it imports, rdklib (the
+    rules' parameter validation raises rdklib's error type)."""
+    handler = ROOT / "src" / DETECTION_HANDLER
+    entries = {DETECTION_HANDLER: handler, **engine_files(handler), **_package_files("rdklib")}
+    return _write(output / f"{DETECTION}.zip", entries)
+
+
+def _write(target: Path, entries: dict[str, Path]) -> Path:
     files = {name: path.read_bytes() for name, path in entries.items()}
     if sys.version_info[:2] == LAMBDA_PYTHON:
         files.update({_cache_name(name): _bytecode(path, name) for name, path in entries.items()})
@@ -114,8 +130,7 @@ def build(rule: str, output: Path = OUTPUT) -> Path:
         print(
             f"note: Python {sys.version_info[0]}.{sys.version_info[1]} is not the Lambda runtime's; no .pyc"
         )
-    output.mkdir(parents=True, exist_ok=True)
-    target = output / f"{rule}.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, _FIXED_TIME)
@@ -156,8 +171,9 @@ if __name__ == "__main__":
             print(f"{rule}: {len(vendor(rule))} engine files copied into rules/{rule}/")
         sys.exit(0)
     destination = Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT
-    for rule in rule_names():
-        built = build(rule, destination)
+    for name, builder in [*((r, lambda r=r: build(r, destination)) for r in rule_names()),
+                          (DETECTION, lambda: build_detection(destination))]:  # fmt: skip
+        built = builder()
         digest = hashlib.sha256(built.read_bytes()).hexdigest()
-        (destination / f"{rule}.key").write_text(code_key(rule, digest))
+        (destination / f"{name}.key").write_text(code_key(name, digest))
         print(f"{built} {built.stat().st_size:,} bytes sha256 {digest}")

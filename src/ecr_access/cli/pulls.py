@@ -1,0 +1,66 @@
+"""``ecr-access pulls --cloudtrail PATH…``: who pulled what, from CloudTrail logs, and the allow-list
+that fits it."""
+
+import argparse
+import json
+from pathlib import Path
+
+from ecr_access.cli.exit_codes import ExitCode, UsageError
+from ecr_access.detection.pull_history import pull_history, suggested_allow_list
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "pulls",
+        help="who pulled which repositories, from CloudTrail log files (and the allow-list that fits)",
+    )
+    parser.add_argument(
+        "--cloudtrail",
+        action="append",
+        required=True,
+        metavar="PATH",
+        help="CloudTrail log files or directories (.json, .json.gz; one record per line also read)",
+    )
+    parser.add_argument("--since", help="only pulls at or after this ISO-8601 time, e.g. 2026-11-01")
+    parser.add_argument(
+        "--suggest-allow-list",
+        action="store_true",
+        help="print the AllowedPrincipalArns that cover what was observed, as the rules' TOML",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    paths = [Path(p) for p in args.cloudtrail]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"not found: {', '.join(missing)}")
+    try:
+        history = pull_history(paths, since=args.since)
+    except (ValueError, OSError) as exc:  # json.JSONDecodeError is a ValueError
+        raise UsageError(f"cannot read the CloudTrail logs: {exc}") from exc
+    if args.suggest_allow_list:
+        print(suggested_allow_list(history), end="")
+        return ExitCode.OK
+    ordered = sorted(history.values(), key=lambda p: (-p.pulls, p.principal))
+    if args.format == "json":
+        rows = [
+            {
+                "principal": p.principal,
+                "pulls": p.pulls,
+                "repositories": sorted(p.repositories),
+                "networks": sorted(p.networks),
+                "first_seen": p.first_seen,
+                "last_seen": p.last_seen,
+            }
+            for p in ordered
+        ]
+        print(json.dumps(rows, indent=2))
+        return ExitCode.OK
+    for p in ordered:
+        print(f"{p.pulls:>6} pulls  {p.principal}")
+        networks = ", ".join(sorted(p.networks))
+        print(f"        {len(p.repositories)} repositories, {p.first_seen} → {p.last_seen}, from {networks}")
+    print(f"{len(ordered)} principals pulled")
+    return ExitCode.OK

@@ -1,0 +1,111 @@
+"""The detection Lambda: an EventBridge event carrying a CloudTrail record → at most one finding.
+
+A thin door onto the detectors (pull_events.py, registry_events.py). Settings come from the
+environment as the rules' own parameter names (``ECR_ACCESS_PARAMETERS``, a JSON object:
+AllowedPrincipalArns, AllowedPrincipalTagKey/Value, AllowedServicePrincipals,
+TrustedAccountIds, TrustedOrganizationIds, ExpectedVpcEndpointIds, ExpectedCidrs), validated
+by the same functions the rules use. Findings go to the SNS topic ``FINDINGS_TOPIC_ARN``
+and, with ``SECURITY_HUB=true``, to Security Hub in the finding's account. The deduplicator
+lives as long as the Lambda instance: within it one pull is one finding; across instances
+the Security Hub finding id is the same, so a repeat updates it.
+"""
+
+import ipaddress
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ecr_access.config_rules import parameters
+from ecr_access.config_rules.allow_list import AllowList
+from ecr_access.detection.dedup import Deduplicator
+from ecr_access.detection.findings import change_asff, message, pull_asff
+from ecr_access.detection.pull_events import DetectionSettings, judge_pull, pull_of
+from ecr_access.detection.registry_events import ChangeFinding, judge_registry_change
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    detection: DetectionSettings
+    trusted_org_ids: tuple[str, ...]
+
+
+def settings_from(values: Mapping[str, Any]) -> Settings:
+    cidrs = parameters.csv(values, "ExpectedCidrs")
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"ExpectedCidrs: {cidr!r} is not a CIDR") from exc
+    allow_list = AllowList(
+        arn_patterns=parameters.principal_arn_patterns(values, "AllowedPrincipalArns"),
+        tag_key=parameters.optional_text(values, "AllowedPrincipalTagKey"),
+        tag_value=parameters.optional_text(values, "AllowedPrincipalTagValue"),
+        service_principals=parameters.csv(values, "AllowedServicePrincipals"),
+    )
+    return Settings(
+        DetectionSettings(
+            allow_list,
+            frozenset(parameters.account_ids(values, "TrustedAccountIds")),
+            frozenset(parameters.csv(values, "ExpectedVpcEndpointIds")),
+            cidrs,
+        ),
+        parameters.organization_ids(values, "TrustedOrganizationIds"),
+    )
+
+
+def handle_event(
+    event: Mapping[str, Any],
+    settings: Settings,
+    dedup: Deduplicator,
+    publish: Callable[[str, str], None],
+    import_findings: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any] | None:
+    """The finding (ASFF) the event makes, after publishing it; None when it makes none."""
+    record = event.get("detail") if isinstance(event.get("detail"), dict) else None
+    if record is None:
+        return None
+    pull = pull_of(record)
+    finding: Any
+    if pull is not None:
+        if not dedup.first(pull):
+            return None  # another layer of a pull already judged
+        finding = judge_pull(pull, settings.detection)
+        asff = pull_asff(finding) if finding else None
+    else:
+        finding = judge_registry_change(
+            record,
+            trusted_accounts=settings.detection.trusted_accounts,
+            trusted_org_ids=settings.trusted_org_ids,
+        )
+        asff = change_asff(finding) if isinstance(finding, ChangeFinding) else None
+    if finding is None or asff is None:
+        return None
+    publish(asff["Title"][:100], message(finding))
+    if import_findings is not None:
+        import_findings(asff)
+    return asff
+
+
+_DEDUP = Deduplicator()  # one per Lambda instance (module state survives between invocations)
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any] | None:
+    import boto3
+
+    settings = settings_from(json.loads(os.environ.get("ECR_ACCESS_PARAMETERS") or "{}"))
+    topic = os.environ["FINDINGS_TOPIC_ARN"]
+    sns = boto3.client("sns")
+
+    def publish(subject: str, body: str) -> None:
+        sns.publish(TopicArn=topic, Subject=subject, Message=body)
+
+    importer = None
+    if os.environ.get("SECURITY_HUB", "false").lower() == "true":
+        securityhub = boto3.client("securityhub")
+
+        def importer(asff: dict[str, Any]) -> None:
+            securityhub.batch_import_findings(Findings=[asff])
+
+    return handle_event(event, settings, _DEDUP, publish, importer)

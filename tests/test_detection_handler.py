@@ -1,0 +1,184 @@
+"""The detection Lambda on EventBridge-delivered CloudTrail events: registry changes and pulls, to SNS and
+Security Hub (moto)."""
+
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+from test_detection_pulls import REGISTRY, USER, assumed_role, record
+
+from ecr_access.detection import handler
+from ecr_access.detection.dedup import Deduplicator
+from ecr_access.detection.registry_events import judge_registry_change
+
+OTHER = "444455556666"
+PARAMETERS = {"AllowedPrincipalArns": "arn:aws:iam::*:role/service-role/*", "TrustedAccountIds": OTHER}
+
+
+def change(event, parameters):
+    return {**record(USER, event=event), "requestParameters": {"registryId": REGISTRY, **parameters}}
+
+
+PUBLIC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        pytest.param(
+            change("SetRepositoryPolicy", {"repositoryName": "app", "policyText": json.dumps(PUBLIC)}),
+            "PUBLIC",
+            id="repository-made-public",
+        ),
+        pytest.param(
+            change(
+                "SetRepositoryPolicy",
+                {
+                    "repositoryName": "app",
+                    "policyText": json.dumps(
+                        {**PUBLIC, "Statement": [{**PUBLIC["Statement"][0], "Principal": {"AWS": OTHER}}]}
+                    ),
+                },
+            ),
+            None,
+            id="trusted-account-grant",
+        ),
+        pytest.param(
+            change(
+                "PutRegistryPolicy",
+                {
+                    "policyText": json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                                    "Action": ["ecr:ReplicateImage", "ecr:CreateRepository"],
+                                    "Resource": "*",
+                                }
+                            ],
+                        }
+                    )
+                },
+            ),
+            "999988887777",
+            id="registry-policy-grants-an-outsider",
+        ),
+        pytest.param(
+            change(
+                "PutReplicationConfiguration",
+                {
+                    "replicationConfiguration": {
+                        "rules": [{"destinations": [{"region": "eu-west-1", "registryId": "999988887777"}]}]
+                    }
+                },
+            ),
+            "replicates to registry 999988887777",
+            id="replication-out-of-the-zone",
+        ),
+        pytest.param(
+            change(
+                "PutReplicationConfiguration",
+                {
+                    "replicationConfiguration": {
+                        "rules": [{"destinations": [{"region": "eu-west-1", "registryId": OTHER}]}]
+                    }
+                },
+            ),
+            None,
+            id="replication-to-a-trusted-account",
+        ),
+        pytest.param(
+            change(
+                "CreatePullThroughCacheRule",
+                {"ecrRepositoryPrefix": "hub", "upstreamRegistryUrl": "registry-1.docker.io"},
+            ),
+            "registry-1.docker.io",
+            id="pull-through-cache-for-review",
+        ),
+        pytest.param(
+            change("SetRepositoryPolicy", {"repositoryName": "app", "policyText": "{not json"}),
+            "could not be judged",
+            id="unreadable-policy-is-never-harmless",
+        ),
+    ],
+)
+def test_registry_changes_that_open_exfiltration_paths(event, reason):
+    finding = judge_registry_change(event, trusted_accounts=frozenset({OTHER}))
+    if reason is None:
+        assert finding is None
+    else:
+        assert finding is not None and any(reason in r for r in finding.reasons), finding
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        sns, sqs = boto3.client("sns"), boto3.client("sqs")
+        topic = sns.create_topic(Name="ecr-access-findings")["TopicArn"]
+        queue = sqs.create_queue(QueueName="q")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+        monkeypatch.setenv("FINDINGS_TOPIC_ARN", topic)
+        monkeypatch.setenv("SECURITY_HUB", "true")
+        monkeypatch.setenv("ECR_ACCESS_PARAMETERS", json.dumps(PARAMETERS))
+        monkeypatch.setattr(handler, "_DEDUP", Deduplicator())
+        yield sqs, queue
+
+
+def _bus(detail):
+    return {
+        "version": "0",
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.ecr",
+        "detail": detail,
+    }
+
+
+def test_a_burst_of_layer_events_is_one_message_and_one_security_hub_finding(aws):
+    sqs, queue = aws
+    burst = [record(USER, time=f"2026-11-30T10:00:{s:02}Z") for s in range(40)]
+    results = [handler.lambda_handler(_bus(e), None) for e in burst]
+    assert sum(r is not None for r in results) == 1
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert (
+        len(messages) == 1 and "user/dana is not allow-listed" in json.loads(messages[0]["Body"])["Message"]
+    )
+    findings = boto3.client("securityhub").get_findings()["Findings"]
+    assert len(findings) == 1
+    (finding,) = findings
+    assert (
+        finding["AwsAccountId"] == REGISTRY
+        and finding["Action"]["AwsApiCallAction"]["Api"] == "GetDownloadUrlForLayer"
+    )
+    # the same pull seen again (another instance, a retry) updates the finding: same id
+    handler._DEDUP = Deduplicator()
+    handler.lambda_handler(_bus(burst[5]), None)
+    assert len(boto3.client("securityhub").get_findings()["Findings"]) == 1
+
+
+def test_an_allow_listed_pull_says_nothing(aws):
+    sqs, queue = aws
+    assert handler.lambda_handler(_bus(record(assumed_role())), None) is None
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue)
+
+
+def test_a_registry_change_is_reported(aws):
+    sqs, queue = aws
+    event = change("SetRepositoryPolicy", {"repositoryName": "app", "policyText": json.dumps(PUBLIC)})
+    asff = handler.lambda_handler(_bus(event), None)
+    assert asff["Severity"]["Label"] == "HIGH" and "SetRepositoryPolicy" in asff["Title"]
+    assert len(sqs.receive_message(QueueUrl=queue)["Messages"]) == 1
+
+
+def test_bad_settings_fail_loudly():
+    with pytest.raises(Exception, match="ExpectedCidrs"):
+        handler.settings_from({"ExpectedCidrs": "10.0.0.0/33"})
