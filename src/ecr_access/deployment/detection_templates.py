@@ -17,6 +17,7 @@ pattern matches only ECR's pull and registry-change events.
 from typing import Any
 
 from ecr_access.deployment.pack import string_parameter
+from ecr_access.deployment.roles import service_trust
 from ecr_access.detection.pull_events import PULL_EVENTS
 from ecr_access.detection.registry_events import REGISTRY_EVENTS
 
@@ -93,16 +94,7 @@ def detection_template() -> dict[str, Any]:
         "DetectionFunctionRole": {
             "Type": "AWS::IAM::Role",
             "Properties": {
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                },
+                "AssumeRolePolicyDocument": service_trust("lambda.amazonaws.com"),
                 "Policies": [{"PolicyName": "ecr-access-detection", "PolicyDocument": role_policy}],
             },
         },
@@ -262,19 +254,7 @@ def forwarder_template() -> dict[str, Any]:
             "ForwardingRole": {
                 "Type": "AWS::IAM::Role",
                 "Properties": {
-                    "AssumeRolePolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "events.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                                "Condition": {
-                                    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
-                                },
-                            }
-                        ],
-                    },
+                    "AssumeRolePolicyDocument": service_trust("events.amazonaws.com", this_account_only=True),
                     "Policies": [
                         {
                             "PolicyName": "put-events-to-the-detection-bus",

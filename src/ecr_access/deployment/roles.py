@@ -94,3 +94,16 @@ RULE_FUNCTION_POLICY: dict[str, Any] = {
         },
     ],
 }
+
+
+def service_trust(service: str, *, this_account_only: bool = False) -> dict[str, Any]:
+    """A trust policy letting one AWS service assume the role (optionally only for this account:
+    aws:SourceAccount, IAM User Guide, "The confused deputy problem")."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if this_account_only:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    return {"Version": "2012-10-17", "Statement": [statement]}

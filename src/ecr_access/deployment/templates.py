@@ -25,6 +25,7 @@ from ecr_access.deployment.roles import (
     RULE_FUNCTION_POLICY,
     RUNBOOK_ROLES,
     automation_policy,
+    service_trust,
 )
 from ecr_access.remediation import revoke_layer_download
 from ecr_access.remediation.documents import DOCUMENTS
@@ -227,16 +228,7 @@ def central_template() -> dict[str, Any]:
             "Properties": {
                 "RoleName": {"Fn::Sub": RULE_FUNCTION_ROLE_PREFIX + "${AWS::Region}"},
                 "Description": "ecr-access rule Lambdas: assume the execution role, read SCPs, write logs",
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                },
+                "AssumeRolePolicyDocument": service_trust("lambda.amazonaws.com"),
                 "Policies": [
                     {"PolicyName": "ecr-access-rule-function", "PolicyDocument": RULE_FUNCTION_POLICY}
                 ],
