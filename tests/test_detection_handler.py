@@ -182,3 +182,42 @@ def test_a_registry_change_is_reported(aws):
 def test_bad_settings_fail_loudly():
     with pytest.raises(Exception, match="ExpectedCidrs"):
         handler.settings_from({"ExpectedCidrs": "10.0.0.0/33"})
+
+
+def test_tag_and_service_entries_approve_a_pull_once_the_callers_iam_record_is_read(aws, monkeypatch):
+    """The allow-list's tag entry needs the role's tags: the handler reads them (iam:GetRole) for callers
+    of its own account, once per instance."""
+    monkeypatch.setenv(
+        "ECR_ACCESS_PARAMETERS",
+        json.dumps({"AllowedPrincipalTagKey": "ecr-access", "AllowedPrincipalTagValue": "approved-app"}),
+    )
+    iam = boto3.client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    for name, tags in (("tagged", [{"Key": "ecr-access", "Value": "approved-app"}]), ("untagged", [])):
+        iam.create_role(
+            RoleName=name, Path="/service-role/", AssumeRolePolicyDocument=json.dumps(trust), Tags=tags
+        )
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    tagged = assumed_role(f"arn:aws:iam::{account}:role/service-role/tagged", account=account)
+    untagged = assumed_role(f"arn:aws:iam::{account}:role/service-role/untagged", account=account)
+
+    def own_registry(event):
+        return {
+            **event,
+            "recipientAccountId": account,
+            "requestParameters": {"registryId": account, "repositoryName": "app"},
+        }
+
+    assert handler.lambda_handler(_bus(own_registry(record(tagged))), None) is None
+    finding = handler.lambda_handler(_bus(own_registry(record(untagged, time="2026-11-30T11:00:00Z"))), None)
+    assert finding is not None and "role/service-role/untagged is not allow-listed" in finding["Description"]
+    assert "were not read" not in finding["Description"]  # the record was read: the tag is simply missing

@@ -60,6 +60,12 @@ def detection_template() -> dict[str, Any]:
                 },
             },
             {
+                "Sid": "ReadCallersForTheAllowList",
+                "Effect": "Allow",
+                "Action": ["iam:GetRole", "iam:GetUser", "iam:ListUserTags"],
+                "Resource": "*",
+            },
+            {
                 "Sid": "WriteOwnLogs",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],

@@ -17,12 +17,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from ecr_access.config_rules import parameters
 from ecr_access.config_rules.allow_list import AllowList
+from ecr_access.detection.callers import Caller, CallerType
 from ecr_access.detection.dedup import Deduplicator
 from ecr_access.detection.findings import change_asff, message, pull_asff
 from ecr_access.detection.pull_events import DetectionSettings, judge_pull, pull_of
 from ecr_access.detection.registry_events import ChangeFinding, judge_registry_change
+from ecr_access.loaders import load_authorization_details
+from ecr_access.permissions.principal import IamPrincipal
+from ecr_access.policy import PolicyError
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +67,10 @@ def handle_event(
     dedup: Deduplicator,
     publish: Callable[[str, str], None],
     import_findings: Callable[[dict[str, Any]], None] | None = None,
+    lookup: Callable[[Caller], IamPrincipal | None] | None = None,
 ) -> dict[str, Any] | None:
-    """The finding (ASFF) the event makes, after publishing it; None when it makes none."""
+    """The finding (ASFF) the event makes, after publishing it; None when it makes none.
+    ``lookup``: the caller's IAM record (tags, trust policy), for tag and service allow-list entries."""
     record = event.get("detail") if isinstance(event.get("detail"), dict) else None
     if record is None:
         return None
@@ -71,7 +79,11 @@ def handle_event(
     if pull is not None:
         if not dedup.first(pull):
             return None  # another layer of a pull already judged
-        finding = judge_pull(pull, settings.detection)
+        needs_record = (
+            settings.detection.allow_list.tag_key or settings.detection.allow_list.service_principals
+        )
+        principal = lookup(pull.caller) if lookup is not None and needs_record else None
+        finding = judge_pull(pull, settings.detection, principal)
         asff = pull_asff(finding) if finding else None
     else:
         finding = judge_registry_change(
@@ -86,6 +98,41 @@ def handle_event(
     if import_findings is not None:
         import_findings(asff)
     return asff
+
+
+def iam_lookup(iam: Any, account: str) -> Callable[[Caller], IamPrincipal | None]:
+    """The caller's role or user as IAM records it (tags, trust policy), for callers of ``account``
+    (the Lambda's own); others, and any read that fails, give None (ARN patterns still apply)."""
+    cache: dict[str, IamPrincipal | None] = {}
+
+    def lookup(caller: Caller) -> IamPrincipal | None:
+        arn = caller.principal_arn
+        if arn is None or caller.account != account or caller.type not in (CallerType.ROLE, CallerType.USER):
+            return None
+        if arn not in cache:
+            name = arn.rsplit("/", 1)[1]
+            try:
+                if caller.type is CallerType.ROLE:
+                    role = iam.get_role(RoleName=name)["Role"]
+                    page = {"RoleDetailList": [{**role, "RolePolicyList": [], "AttachedManagedPolicies": []}]}
+                else:
+                    user = iam.get_user(UserName=name)["User"]
+                    tags = iam.list_user_tags(UserName=name).get("Tags", [])
+                    entry = {
+                        **user,
+                        "Tags": tags,
+                        "UserPolicyList": [],
+                        "AttachedManagedPolicies": [],
+                        "GroupList": [],
+                    }
+                    page = {"UserDetailList": [entry]}
+                principals = load_authorization_details(page).principals
+                cache[arn] = principals[0] if principals else None
+            except (ClientError, BotoCoreError, KeyError, PolicyError):
+                cache[arn] = None
+        return cache[arn]
+
+    return lookup
 
 
 _DEDUP = Deduplicator()  # one per Lambda instance (module state survives between invocations)
@@ -108,4 +155,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any] | None
         def importer(asff: dict[str, Any]) -> None:
             securityhub.batch_import_findings(Findings=[asff])
 
-    return handle_event(event, settings, _DEDUP, publish, importer)
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    return handle_event(event, settings, _DEDUP, publish, importer, iam_lookup(boto3.client("iam"), account))
