@@ -16,6 +16,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+from principal_builder import ECS_TASKS_TRUST
+
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "acme-ecr"
 REGIONS = ("us-east-1", "eu-west-1")
@@ -154,16 +156,7 @@ def test_the_perimeter_steps_prove_then_deploy_through_the_cli(moto_server, monk
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.replace("127.0.0.1", "localhost"))
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     iam = boto3.client("iam")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
+    trust = ECS_TASKS_TRUST
     pull = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "ecr:GetDownloadUrlForLayer", "Resource": "*"}],

@@ -12,6 +12,8 @@ from ecr_access.detection import handler
 from ecr_access.detection.dedup import Deduplicator
 from ecr_access.detection.registry_events import judge_registry_change
 
+from principal_builder import ECS_TASKS_TRUST
+
 OTHER = "444455556666"
 PARAMETERS = {"AllowedPrincipalArns": "arn:aws:iam::*:role/service-role/*", "TrustedAccountIds": OTHER}
 
@@ -192,16 +194,7 @@ def test_tag_and_service_entries_approve_a_pull_once_the_callers_iam_record_is_r
         json.dumps({"AllowedPrincipalTagKey": "ecr-access", "AllowedPrincipalTagValue": "approved-app"}),
     )
     iam = boto3.client("iam")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
+    trust = ECS_TASKS_TRUST
     for name, tags in (("tagged", [{"Key": "ecr-access", "Value": "approved-app"}]), ("untagged", [])):
         iam.create_role(
             RoleName=name, Path="/service-role/", AssumeRolePolicyDocument=json.dumps(trust), Tags=tags
