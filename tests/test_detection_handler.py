@@ -147,7 +147,12 @@ def _bus(detail):
 
 def test_a_burst_of_layer_events_is_one_message_and_one_security_hub_finding(aws):
     sqs, queue = aws
-    burst = [record(USER, time=f"2026-11-30T10:00:{s:02}Z") for s in range(40)]
+    account = boto3.client("sts").get_caller_identity()["Account"]  # the Lambda's: its own findings import
+
+    def here(event):
+        return {**event, "requestParameters": {"registryId": account, "repositoryName": "team/app"}}
+
+    burst = [here(record(USER, time=f"2026-11-30T10:00:{s:02}Z")) for s in range(40)]
     results = [handler.lambda_handler(_bus(e), None) for e in burst]
     assert sum(r is not None for r in results) == 1
     messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
@@ -158,12 +163,15 @@ def test_a_burst_of_layer_events_is_one_message_and_one_security_hub_finding(aws
     assert len(findings) == 1
     (finding,) = findings
     assert (
-        finding["AwsAccountId"] == REGISTRY
+        finding["AwsAccountId"] == account
         and finding["Action"]["AwsApiCallAction"]["Api"] == "GetDownloadUrlForLayer"
     )
     # the same pull seen again (another instance, a retry) updates the finding: same id
     handler._DEDUP = Deduplicator()
     handler.lambda_handler(_bus(burst[5]), None)
+    assert len(boto3.client("securityhub").get_findings()["Findings"]) == 1
+    # another account's registry: Security Hub accepts only the caller's own findings, so SNS only
+    assert handler.lambda_handler(_bus(record(USER, time="2026-11-30T12:00:00Z")), None) is not None
     assert len(boto3.client("securityhub").get_findings()["Findings"]) == 1
 
 

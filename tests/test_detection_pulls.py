@@ -209,10 +209,10 @@ def test_the_pull_history_counts_pulls_not_layers_and_suggests_the_allow_list(tm
     with gzip.open(tmp_path / "AWSLogs" / "a.json.gz", "wt") as handle:
         json.dump({"Records": day[:200]}, handle)
     (tmp_path / "AWSLogs" / "b.json").write_text("\n".join(json.dumps(r) for r in day[200:]))  # Lake export
-    history = pull_history([tmp_path])
+    history = pull_history([tmp_path]).principals
     assert history[ROLE].pulls == 30 and history[ROLE].networks == {"vpce-0a1b2c3d"}
     assert history[f"arn:aws:iam::{REGISTRY}:user/dana"].pulls == 1
-    assert pull_history([tmp_path], since="2026-11-20")[ROLE].pulls == 11
+    assert pull_history([tmp_path], since="2026-11-20").principals[ROLE].pulls == 11
     suggestion = suggested_allow_list(history)
     assert f'"{ROLE}",' in suggestion and "30 pulls of 1 repositories" in suggestion
     assert "lambda.amazonaws.com" in suggestion  # named, but not allow-listed: it pulls as a service
@@ -223,3 +223,83 @@ def test_the_pull_history_counts_pulls_not_layers_and_suggests_the_allow_list(tm
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["principal"] == ROLE and rows[0]["pulls"] == 30
     assert main(["pulls", "--cloudtrail", str(tmp_path / "missing")]) == 2
+
+
+def test_a_bad_log_file_is_reported_and_never_stops_the_others(tmp_path, capsys):
+    """Hostile input: truncated gzip, invalid JSON, deep nesting — each skipped and said, the rest read."""
+    (tmp_path / "good.json").write_text(json.dumps({"Records": [record(USER)]}))
+    (tmp_path / "truncated.json.gz").write_bytes(gzip.compress(b'{"Records": [')[:-6])
+    (tmp_path / "invalid.json").write_text("{not json")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    history = pull_history([tmp_path])
+    assert history.principals[f"arn:aws:iam::{REGISTRY}:user/dana"].pulls == 1
+    assert sorted(f.split(":")[0].rsplit("/", 1)[1] for f in history.unreadable) == [
+        "deep.json",
+        "invalid.json",
+        "truncated.json.gz",
+    ]
+
+    from ecr_access.cli.main import main
+
+    assert main(["pulls", "--cloudtrail", str(tmp_path)]) == 2  # an incomplete history is never a pass
+    captured = capsys.readouterr()
+    assert "1 principals pulled" in captured.out and "skipped unreadable CloudTrail file" in captured.err
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        pytest.param(
+            {
+                "eventSource": "ecr.amazonaws.com",
+                "eventName": "GetDownloadUrlForLayer",
+                "userIdentity": [],
+                "requestParameters": {"registryId": 7, "repositoryName": ["x"]},
+            },
+            id="wrong-types",
+        ),
+        pytest.param(
+            {
+                "eventSource": "ecr.amazonaws.com",
+                "eventName": "GetDownloadUrlForLayer",
+                "userIdentity": {"type": "AssumedRole", "sessionContext": "x"},
+                "requestParameters": {"registryId": REGISTRY, "repositoryName": "a"},
+            },
+            id="session-context-not-an-object",
+        ),
+        pytest.param(
+            {
+                "eventSource": "ecr.amazonaws.com",
+                "eventName": "SetRepositoryPolicy",
+                "requestParameters": {
+                    "registryId": REGISTRY,
+                    "repositoryName": "a",
+                    "policyText": "[" * 50_000,
+                },
+            },
+            id="hostile-policy-text",
+        ),
+        pytest.param(
+            {
+                "eventSource": "ecr.amazonaws.com",
+                "eventName": "PutReplicationConfiguration",
+                "requestParameters": {"replicationConfiguration": {"rules": "x"}},
+            },
+            id="replication-not-a-list",
+        ),
+    ],
+)
+def test_hostile_events_never_crash_the_detectors_and_unknown_is_reported(detail):
+    from ecr_access.detection.handler import Settings, handle_event
+
+    published = []
+    settings = Settings(DetectionSettings(ALLOW), ())
+    result = handle_event({"detail": detail}, settings, Deduplicator(), lambda s, b: published.append(b))
+    if detail["eventName"] == "GetDownloadUrlForLayer":
+        assert (
+            result is None
+            or "not allow-listed" in result["Description"]
+            or "cannot name" in result["Description"]
+        )
+    else:
+        assert result is not None and "could not be judged" in result["Description"]

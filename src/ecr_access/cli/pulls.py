@@ -3,6 +3,7 @@ that fits it."""
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from ecr_access.cli.exit_codes import ExitCode, UsageError
@@ -36,13 +37,13 @@ def run(args: argparse.Namespace) -> ExitCode:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"not found: {', '.join(missing)}")
-    try:
-        history = pull_history(paths, since=args.since)
-    except (ValueError, OSError) as exc:  # json.JSONDecodeError is a ValueError
-        raise UsageError(f"cannot read the CloudTrail logs: {exc}") from exc
+    found = pull_history(paths, since=args.since)
+    history = found.principals
+    for failure in found.unreadable:
+        print(f"ecr-access: skipped unreadable CloudTrail file {failure}", file=sys.stderr)
     if args.suggest_allow_list:
         print(suggested_allow_list(history), end="")
-        return ExitCode.OK
+        return _done(found.unreadable)
     ordered = sorted(history.values(), key=lambda p: (-p.pulls, p.principal))
     if args.format == "json":
         rows = [
@@ -57,10 +58,14 @@ def run(args: argparse.Namespace) -> ExitCode:
             for p in ordered
         ]
         print(json.dumps(rows, indent=2))
-        return ExitCode.OK
+        return _done(found.unreadable)
     for p in ordered:
         print(f"{p.pulls:>6} pulls  {p.principal}")
         networks = ", ".join(sorted(p.networks))
         print(f"        {len(p.repositories)} repositories, {p.first_seen} → {p.last_seen}, from {networks}")
     print(f"{len(ordered)} principals pulled")
-    return ExitCode.OK
+    return _done(found.unreadable)
+
+
+def _done(unreadable: list[str]) -> ExitCode:
+    return ExitCode.INVALID_INPUT if unreadable else ExitCode.OK  # an incomplete history is never a pass

@@ -153,7 +153,11 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any] | None
         securityhub = boto3.client("securityhub")
 
         def importer(asff: dict[str, Any]) -> None:
-            securityhub.batch_import_findings(Findings=[asff])
+            # "The identifier of the account that you are calling BatchImportFindings from needs to be
+            # the same as the AwsAccountId attribute" with the default product ARN (Security Hub API
+            # Reference, BatchImportFindings): another account's finding goes to SNS only.
+            if asff["AwsAccountId"] == account:
+                securityhub.batch_import_findings(Findings=[asff])
 
     account = boto3.client("sts").get_caller_identity()["Account"]
     return handle_event(event, settings, _DEDUP, publish, importer, iam_lookup(boto3.client("iam"), account))

@@ -68,17 +68,26 @@ def records_of(path: Path) -> Iterator[dict[str, Any]]:
                 yield record
 
 
-def pull_history(paths: Iterable[Path], *, since: str | None = None) -> dict[str, PrincipalPulls]:
+@dataclass
+class PullHistory:
+    principals: dict[str, PrincipalPulls]
+    unreadable: list[str]  # "file: why": a bad file is reported and skipped, never stops the others
+
+
+def pull_history(paths: Iterable[Path], *, since: str | None = None) -> PullHistory:
     """Per principal, what it pulled (``since``: an ISO-8601 time, e.g. 2026-11-01)."""
-    history: dict[str, PrincipalPulls] = {}
+    history = PullHistory({}, [])
     dedup = Deduplicator(max_keys=100_000)
     for path in _files(paths):
-        for record in records_of(path):
-            pull = pull_of(record)
-            if pull is None or (since is not None and pull.event_time < since):
-                continue
-            who = pull.caller.label
-            history.setdefault(who, PrincipalPulls(who)).add(pull, dedup.first(pull))
+        try:
+            for record in records_of(path):
+                pull = pull_of(record)
+                if pull is None or (since is not None and pull.event_time < since):
+                    continue
+                who = pull.caller.label
+                history.principals.setdefault(who, PrincipalPulls(who)).add(pull, dedup.first(pull))
+        except (OSError, ValueError, EOFError, RecursionError) as exc:  # JSONDecodeError, gzip errors
+            history.unreadable.append(f"{path}: {type(exc).__name__}: {str(exc)[:200]}")
     return history
 
 

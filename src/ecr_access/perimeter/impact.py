@@ -29,7 +29,7 @@ from ecr_access.permissions import (
 )
 from ecr_access.policy.parse import parse_policy_text
 
-NETWORK_KEYS = frozenset({"aws:SourceVpce", "aws:SourceIp", "aws:sourcevpce", "aws:sourceip"})
+NETWORK_KEYS = frozenset({"aws:sourcevpce", "aws:sourceip"})  # condition keys are case-insensitive
 _FULL_ACCESS = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 
 
@@ -46,11 +46,8 @@ class Impact:
 
     @property
     def network_only(self) -> bool:
-        return (
-            self.after.verdict is AccessVerdict.CONDITIONAL
-            and bool(self.after.unknown_keys)
-            and set(self.after.unknown_keys) <= NETWORK_KEYS
-        )
+        unknown = {key.lower() for key in self.after.unknown_keys}
+        return self.after.verdict is AccessVerdict.CONDITIONAL and bool(unknown) and unknown <= NETWORK_KEYS
 
     @property
     def keeps_pull(self) -> bool:
@@ -68,15 +65,19 @@ def _attached(policy: RenderedPolicy | None, kind: PolicySourceKind, name: str) 
     return (AttachedPolicy(PolicySource(kind, name, level=0), parse_policy_text(policy.text)),)
 
 
-def _with_root(levels: Sequence[Sequence[AttachedPolicy]], added: tuple[AttachedPolicy, ...]):
+def _with_root(
+    levels: Sequence[Sequence[AttachedPolicy]], added: tuple[AttachedPolicy, ...], kind: PolicySourceKind
+) -> tuple[tuple[AttachedPolicy, ...], ...]:
+    """The levels with ``added`` at the root. With no SCP levels given, the root carries FullAWSAccess
+    (an SCP level needs an Allow); RCPs are judged by their denies alone, so they need none."""
     if not added:
         return tuple(tuple(level) for level in levels)
-    if not levels:  # no SCPs given: the root carries FullAWSAccess and the new one
-        full = AttachedPolicy(
-            PolicySource(PolicySourceKind.SCP, "FullAWSAccess", level=0), parse_policy_text(_FULL_ACCESS)
+    root: tuple[AttachedPolicy, ...] = tuple(levels[0]) if levels else ()
+    if not levels and kind is PolicySourceKind.SCP:
+        root = (
+            AttachedPolicy(PolicySource(kind, "FullAWSAccess", level=0), parse_policy_text(_FULL_ACCESS)),
         )
-        return ((full, *added),)
-    return ((*levels[0], *added), *(tuple(level) for level in levels[1:]))
+    return ((*root, *added), *(tuple(level) for level in levels[1:]))
 
 
 def perimeter_impact(
@@ -100,7 +101,11 @@ def perimeter_impact(
     before = PullEvaluator(scps=scps, rcps=rcps, **common)
     added_scp = _attached(scp, PolicySourceKind.SCP, "ecr-access-layer-download-perimeter")
     added_rcp = _attached(rcp, PolicySourceKind.RCP, "ecr-access-identity-perimeter")
-    after = PullEvaluator(scps=_with_root(scps, added_scp), rcps=_with_root_rcps(rcps, added_rcp), **common)
+    after = PullEvaluator(
+        scps=_with_root(scps, added_scp, PolicySourceKind.SCP),
+        rcps=_with_root(rcps, added_rcp, PolicySourceKind.RCP),
+        **common,
+    )
     allow_list = AllowList(
         settings.allowed_arn_patterns, settings.allowed_tag_key, settings.allowed_tag_value
     )
@@ -109,10 +114,3 @@ def perimeter_impact(
         for p in principals
         if not p.is_service_linked
     ]
-
-
-def _with_root_rcps(levels: Sequence[Sequence[AttachedPolicy]], added: tuple[AttachedPolicy, ...]):
-    # RCPs are judged by their denies alone (RCPFullAWSAccess is everywhere): adding one is enough.
-    if not added:
-        return tuple(tuple(level) for level in levels)
-    return ((*(levels[0] if levels else ()), *added), *(tuple(level) for level in levels[1:]))

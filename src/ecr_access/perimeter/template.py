@@ -3,8 +3,8 @@
 Deployed in the management account or the Organizations delegated administrator for
 policy management, with the targets (root, OU or account ids) as parameters: attach to a
 test OU first, then the root. The policies are rendered into the template, not passed
-as parameters: a CloudFormation parameter value holds at most 4,096 bytes, less than a
-policy may need (CloudFormation User Guide, "Parameters": quotas).
+as parameters: a CloudFormation parameter value holds at most 4,096 characters, less than a
+policy may need (CloudFormation User Guide, "AWS CloudFormation quotas").
 """
 
 from typing import Any

@@ -103,25 +103,30 @@ class PullEvaluator:
         return found
 
     def _in_registry(self, principal: IamPrincipal, registry: Registry) -> AccessDecision:
-        decisions = [
-            self._repository_evaluator(registry, repository).evaluate(principal)
-            for repository in registry.repositories
-        ]
-        found = _strongest(decisions)
-        if found is not None and found.verdict is AccessVerdict.ALLOWED:
-            return found
-        if not registry.complete:
-            # Repositories that were not read may grant: for them only the identity side is known.
+        foreign = registry.account != principal.account
+        unread = None
+        if foreign or not registry.complete:
+            # The identity side with the resource side unknown (its most permissive reading): what
+            # it denies, no repository of the account can grant. Across accounts that prunes the
+            # principals × repositories work to the principals whose identity reaches the account.
             unread = self._own.evaluate(
                 principal,
                 target=RepositoryTarget(None, registry.account, None),
                 foreign_policies_unknown=True,
             )
-            if unread.verdict is not AccessVerdict.DENIED:
-                problem = (registry.problem or "unknown")[:120]
-                reason = unread.reason.replace(UNREAD, f"some could not be read: {problem}")
-                decisions.append(replace(unread, reason=reason))
-                found = _strongest(decisions)
+            if foreign and unread.verdict is AccessVerdict.DENIED:
+                return unread
+        decisions = [
+            self._repository_evaluator(registry, repository).evaluate(principal)
+            for repository in registry.repositories
+        ]
+        if unread is not None and not registry.complete and unread.verdict is not AccessVerdict.DENIED:
+            # Repositories that were not read may grant: for them only the identity side is known.
+            problem = (registry.problem or "unknown")[:120]
+            decisions.append(
+                replace(unread, reason=unread.reason.replace(UNREAD, f"some could not be read: {problem}"))
+            )
+        found = _strongest(decisions)
         if found is None:
             return AccessDecision(
                 AccessVerdict.DENIED,

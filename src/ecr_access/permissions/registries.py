@@ -42,3 +42,11 @@ def repository_of(arn: str, policy_text: str | None) -> RegistryRepository:
         return RegistryRepository(arn, parse_policy_text(policy_text, max_chars=ECR_POLICY_MAX_CHARS))
     except PolicyError as exc:
         return RegistryRepository(arn, None, f"the policy could not be parsed: {exc}")
+
+
+def in_stable_order(
+    repositories: "list[RegistryRepository] | tuple[RegistryRepository, ...]",
+) -> tuple[RegistryRepository, ...]:
+    """Repositories with a policy first (their reasons say the most), then by ARN: the same registry
+    always gives the same answer and reason, however its reads finished."""
+    return tuple(sorted(repositories, key=lambda r: (r.policy is None and r.problem is None, r.arn)))

@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ecr_access.config_rules.deadline import Deadline
-from ecr_access.permissions.registries import Registry, RegistryRepository, repository_of
+from ecr_access.permissions.registries import Registry, RegistryRepository, in_stable_order, repository_of
 from ecr_access.sources.aws_errors import describe_error
 from ecr_access.sources.ecr_repositories import sweep_repositories
 
@@ -41,10 +41,8 @@ def read_registry(
             if sweep.unreached:
                 reasons.append(f"{len(sweep.unreached)} not read before the deadline")
             problems.append(f"{region}: {'; '.join(reasons)}")
-    # Reads finish in any order (a thread pool): sort, so the same registry always gives the same
-    # answer and reason — repositories with a policy first, whose reasons say the most.
-    repositories.sort(key=lambda r: (r.policy is None and r.problem is None, r.arn))
-    return Registry(account, tuple(repositories), rcps, not problems, "; ".join(problems) or None)
+    # Reads finish in any order (a thread pool).
+    return Registry(account, in_stable_order(repositories), rcps, not problems, "; ".join(problems) or None)
 
 
 def unreadable_registry(account: str, exc: Exception) -> Registry:
