@@ -1,6 +1,6 @@
 """ecr-access: keep private Amazon ECR image layers private.
 
-Public API (documented in the README):
+Public API (documented in docs/engine.md):
 - ``analyze_repository_policy``: is a repository policy PUBLIC,
   CROSS_ACCOUNT_UNTRUSTED or RESTRICTED, and which statements make it so.
 - ``evaluate_principal``: is an IAM user or role ALLOWED, DENIED or CONDITIONAL

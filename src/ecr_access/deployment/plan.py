@@ -256,7 +256,7 @@ def _pack(settings: Settings, region: str) -> list[str]:
             f"--organization-conformance-pack-name {PACK} --template-body file://dist/conformance-pack.yaml "
             f"--delivery-s3-bucket {shlex.quote(settings.delivery_bucket or '')} "
             # Service-managed StackSets never deploy to the management account, so it would get
-            # the rules without the roles and runbooks: it is excluded (README, deployment guide).
+            # the rules without the roles and runbooks: it is excluded (docs/deployment.md).
             '--excluded-accounts "$(management_account)" '
             f"--conformance-pack-input-parameters file://{parameters} && "
             f"wait_organization_conformance_pack {region}"
@@ -279,7 +279,7 @@ PERIMETER_STACK, DETECTION_STACK, DETECTION = (
 
 def _detection(settings: Settings) -> str:
     """The detection stack in the home Region; in an organization its bus admits the organization
-    (deploy/detection-forwarder.yaml then goes to the member accounts: README, "Detective controls")."""
+    (deploy/detection-forwarder.yaml then goes to the member accounts: docs/detective-controls.md)."""
     organization = ' OrganizationId="$(organization_id)"' if settings.organization else ""
     return (
         f"aws cloudformation deploy --region {settings.iam_region} --stack-name {DETECTION_STACK} "
@@ -294,7 +294,7 @@ def _perimeter(settings: Settings) -> list[str]:
 
     ``perimeter check`` fails the plan when a principal that is not allow-listed would keep
     pull; run it against every account's authorization details before the first attach
-    (README, "Preventive controls")."""
+    (docs/preventive-controls.md)."""
     config = shlex.quote(settings.perimeter_config or "")
     admins = "".join(f" --tag-administrator-arn {shlex.quote(a)}" for a in settings.tag_administrators)
     home, targets = settings.iam_region, ",".join(settings.perimeter_targets)
