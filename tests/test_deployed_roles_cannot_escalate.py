@@ -28,6 +28,8 @@ VICTIM_ROLE = f"arn:aws:iam::{ACCOUNT}:role/victim"
 DENY_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/{POLICY_NAME}"
 ADMINISTRATOR = "arn:aws:iam::aws:policy/AdministratorAccess"
 REPOSITORY = f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/team/app"
+SECURITY_ACCOUNT = "999900001111"
+DETECTION_BUS = f"arn:aws:events:us-east-1:{SECURITY_ACCOUNT}:event-bus/ecr-access-detection"
 WRITES_POLICY_CONTENT = (
     ("iam:PutRolePolicy", VICTIM_ROLE),
     ("iam:PutUserPolicy", f"arn:aws:iam::{ACCOUNT}:user/victim"),
@@ -55,16 +57,31 @@ REVOKE_ROLE = RUNBOOK_ROLES["ECRAccess-RevokeLayerDownload"]
 def _resolve(value: Any, template: dict) -> Any:
     """Intrinsic functions as CloudFormation would resolve them in account ACCOUNT, partition aws."""
     defaults = {n: p.get("Default", f"<{n}>") for n, p in template.get("Parameters", {}).items()}
-    known = {"AWS::Partition": "aws", "AWS::AccountId": ACCOUNT, "AWS::Region": "us-east-1", **defaults}
+    known = {
+        "AWS::Partition": "aws",
+        "AWS::AccountId": ACCOUNT,
+        "AWS::Region": "us-east-1",
+        **defaults,
+        "DetectionBusArn": DETECTION_BUS,  # required, no default: the security account's bus
+    }
     if isinstance(value, dict):
         if "Fn::If" in value:  # the branch the template's parameter defaults choose
             condition, when_true, when_false = value["Fn::If"]
             return _resolve(when_true if _holds(condition, template) else when_false, template)
         if "Fn::Sub" in value:
-            text = value["Fn::Sub"]
-            for name, resolved in known.items():
+            text, variables = (
+                value["Fn::Sub"] if isinstance(value["Fn::Sub"], list) else (value["Fn::Sub"], {})
+            )
+            bound = {**known, **{k: _resolve(v, template) for k, v in variables.items()}}
+            for name, resolved in bound.items():
                 text = text.replace("${" + name + "}", str(resolved))
             return text
+        if "Fn::Select" in value:
+            index, items = value["Fn::Select"]
+            return _resolve(items, template)[index]
+        if "Fn::Split" in value:
+            separator, text = value["Fn::Split"]
+            return _resolve(text, template).split(separator)
         if "Ref" in value:
             return str(known.get(value["Ref"], f"<{value['Ref']}>"))
         if "Fn::GetAtt" in value:
@@ -163,9 +180,11 @@ def escalations(
 def test_the_templates_deploy_the_roles_this_test_knows():
     assert set(RUNBOOK_ROLES.values()) <= set(ROLES)
     assert {"ecr-access-rule-execution"} <= set(ROLES)
-    # + the rule execution role, the rule function role, the detection function's and its forwarder's
-    assert {"DetectionFunctionRole", "ForwardingRole"} <= set(ROLES)
-    assert len(ROLES) == len(RUNBOOK_ROLES) + 4
+    # + the rule execution role, the rule function role, the detection function's, its forwarder's, the
+    # member role it assumes, and the responsive option's EventBridge role (in both detection templates)
+    assert {"ecr-access-detection-function", "ForwardingRole", "ecr-access-detection-member"} <= set(ROLES)
+    assert "RevokeInvocationRole" in ROLES
+    assert len(ROLES) == len(RUNBOOK_ROLES) + 6
 
 
 @pytest.mark.parametrize("name", sorted(ROLES))
@@ -256,3 +275,30 @@ def test_every_arn_in_the_templates_and_policies_names_its_partition():
             else text
         )
         assert "arn:aws:" not in documents, path.name
+
+
+def test_the_responsive_option_may_start_only_the_revoke_runbook_and_pass_only_its_role_to_ssm():
+    principal, _ = ROLES["RevokeInvocationRole"]
+    definition = f"arn:aws:ssm:us-east-1:{ACCOUNT}:automation-definition"
+    assert (
+        verdict(
+            principal, "ssm:StartAutomationExecution", f"{definition}/ECRAccess-RevokeLayerDownload:$DEFAULT"
+        )
+        == "ALLOWED"
+    )
+    assert (
+        verdict(principal, "ssm:StartAutomationExecution", f"{definition}/AWS-RunShellScript:$DEFAULT")
+        == "DENIED"
+    )
+    revoke_role = f"arn:aws:iam::{ACCOUNT}:role/{REVOKE_ROLE}"
+    to_ssm, to_lambda = "ssm.amazonaws.com", "lambda.amazonaws.com"
+    assert verdict(principal, "iam:PassRole", revoke_role, iam_PassedToService=to_ssm) == "ALLOWED"
+    assert verdict(principal, "iam:PassRole", revoke_role, iam_PassedToService=to_lambda) == "DENIED"
+    assert verdict(principal, "iam:PassRole", revoke_role) == "CONDITIONAL"  # only with the SSM condition
+
+
+def test_the_member_role_is_trusted_only_by_the_detection_function():
+    _, trust = ROLES["ecr-access-detection-member"]
+    (statement,) = trust["Statement"]
+    function_role = f"arn:aws:iam::{SECURITY_ACCOUNT}:role/ecr-access-detection-function"
+    assert statement["Principal"] == {"AWS": function_role}

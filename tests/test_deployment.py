@@ -498,3 +498,27 @@ def test_detection_is_off_by_default_and_deploys_its_own_zip(capsys):
     (deploy,) = [s for s in steps if "--stack-name ecr-access-detection" in s]
     assert "DetectionCodeKey=$(cat dist/lambda/ecr-access-detection.key)" in deploy
     assert "OrganizationId" not in deploy
+
+
+def test_an_organizations_detection_forwards_every_member_account_to_the_security_accounts_bus(capsys):
+    code, steps, _ = _plan(
+        capsys,
+        "--region",
+        "us-east-1",
+        "--organizational-unit",
+        "r-ab12",
+        "--delivery-bucket",
+        "awsconfigconforms-acme",
+        "--with-detection",
+    )
+    assert code == 0
+    (deploy,) = [s for s in steps if "--stack-name ecr-access-detection " in s]
+    assert 'OrganizationId="$(organization_id)"' in deploy and "CAPABILITY_NAMED_IAM" in deploy  # named roles
+    assert any("deploy/detection-forwarder.yaml s3://" in s for s in steps)  # the StackSet's template URL
+    forwarder = [s for s in steps if "--stack-set-name ecr-access-detection-forwarder" in s]
+    assert len(forwarder) == 2 and "detection-forwarder.yaml" in forwarder[0]
+    bus = "arn:aws:events:us-east-1:$(aws sts get-caller-identity --query Account --output text):event-bus/ecr-access-detection"  # noqa: E501
+    assert f"ParameterKey=DetectionBusArn,ParameterValue={bus}" in forwarder[0]
+    assert "ParameterKey=HomeRegion,ParameterValue=us-east-1" in forwarder[0]
+    assert "OrganizationalUnitIds=r-ab12" in forwarder[1]
+    assert steps.index(deploy) < steps.index(forwarder[0])  # the bus exists before anyone forwards to it

@@ -290,11 +290,12 @@ def test_a_bad_log_file_is_reported_and_never_stops_the_others(tmp_path, capsys)
     ],
 )
 def test_hostile_events_never_crash_the_detectors_and_unknown_is_reported(detail):
-    from ecr_access.detection.handler import Settings, handle_event
+    from ecr_access.detection.handler import Settings, Sinks, handle_event
 
     published = []
     settings = Settings(DetectionSettings(ALLOW), ())
-    result = handle_event({"detail": detail}, settings, Deduplicator(), lambda s, b: published.append(b))
+    sinks = Sinks(lambda s, b: published.append(b))
+    result = handle_event({"detail": detail}, settings, Deduplicator(), sinks)
     if detail["eventName"] == "GetDownloadUrlForLayer":
         assert (
             result is None

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ecr_access.cli.exit_codes import ExitCode, UsageError
-from ecr_access.detection.pull_history import pull_history, suggested_allow_list
+from ecr_access.detection.pull_history import PullHistory, log_files, pull_history, suggested_allow_list
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> ExitCode:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"not found: {', '.join(missing)}")
-    found = pull_history(paths, since=args.since)
+    found = _read(paths, args.since, show_progress=sys.stderr.isatty())
     history = found.principals
     for failure in found.unreadable:
         print(f"ecr-access: skipped unreadable CloudTrail file {failure}", file=sys.stderr)
@@ -65,6 +65,22 @@ def run(args: argparse.Namespace) -> ExitCode:
         print(f"        {len(p.repositories)} repositories, {p.first_seen} → {p.last_seen}, from {networks}")
     print(f"{len(ordered)} principals pulled")
     return _done(found.unreadable)
+
+
+def _read(paths: list[Path], since: str | None, *, show_progress: bool) -> PullHistory:
+    """The history, with a bar over the files' compressed bytes on a terminal (stderr: stdout stays
+    the report, and piped output has no bar)."""
+    if not show_progress:
+        return pull_history(paths, since=since)
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    files = log_files(paths)
+    sizes = {path: path.stat().st_size for path in files}
+    columns = (TextColumn("CloudTrail files"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("files", total=sum(sizes.values()))
+        return pull_history(files, since=since, done=lambda path: progress.advance(task, sizes.get(path, 0)))
 
 
 def _done(unreadable: list[str]) -> ExitCode:

@@ -38,7 +38,7 @@ from ecr_access.config_rules.rule_modules import PRINCIPAL_RULE, REPOSITORY_RULE
 from ecr_access.demo import organization_slice as slice_
 from ecr_access.demo.seed import seed_account
 from ecr_access.detection.dedup import Deduplicator
-from ecr_access.detection.handler import handle_event, settings_from
+from ecr_access.detection.handler import Sinks, handle_event, settings_from
 from ecr_access.loaders import load_authorization_details
 from ecr_access.perimeter.impact import perimeter_impact
 from ecr_access.perimeter.policies import render_rcp, render_scp
@@ -207,7 +207,7 @@ def _detection(console: Console) -> None:
             "requestParameters": {"registryId": slice_.ACCOUNT, "repositoryName": "payments/api"},
             "recipientAccountId": slice_.ACCOUNT,
         }
-        handle_event({"detail": record}, settings, dedup, lambda subject, body: published.append(body))
+        handle_event({"detail": record}, settings, dedup, Sinks(lambda subject, body: published.append(body)))
     console.print(
         f"40 GetDownloadUrlForLayer events (one per layer) → {len(published)} finding to SNS:",
         highlight=False,

@@ -16,6 +16,8 @@ import shlex
 import subprocess
 from dataclasses import dataclass
 
+from ecr_access.deployment.detection_templates import BUS as DETECTION_BUS
+
 CENTRAL_STACK, MEMBER_STACK, PACK = "ecr-access-central", "ecr-access-member", "ecr-access"
 PREFIX = "ecr-access/"  # key prefix in the code buckets (the templates' CodePrefix default)
 # Run once in the management account before an organization plan (CloudFormation User Guide,
@@ -184,7 +186,8 @@ def _upload(settings: Settings, region: str) -> list[str]:
             f'"$(attachment_read_policy {settings.partition} {bucket} "$(organization_id)")"'
         )
     if region == settings.iam_region:
-        steps.append(f"aws s3 cp --region {region} deploy/member.yaml s3://{bucket}/{PREFIX}member.yaml")
+        templates = ("member.yaml", *(("detection-forwarder.yaml",) if settings.detection else ()))
+        steps += [f"aws s3 cp --region {region} deploy/{t} s3://{bucket}/{PREFIX}{t}" for t in templates]
     return steps
 
 
@@ -200,15 +203,14 @@ def _central(settings: Settings, region: str) -> str:
     )
 
 
-def _stack_set(settings: Settings) -> list[str]:
+def _stack_set(settings: Settings, name: str, template: str, parameters: dict[str, str]) -> list[str]:
+    """A service-managed StackSet over the organization units and Regions, created or updated."""
     home, bucket = settings.iam_region, settings.bucket(settings.iam_region)
     common = (
-        f"--region {home} --stack-set-name {MEMBER_STACK} --call-as DELEGATED_ADMIN "
-        f"--template-url https://{bucket}.s3.{home}.{settings.url_suffix()}/{PREFIX}member.yaml "
-        "--capabilities CAPABILITY_NAMED_IAM "
-        f"--parameters ParameterKey=CentralAccountId,ParameterValue={THIS_ACCOUNT} "
-        f"ParameterKey=HomeRegion,ParameterValue={home} "
-        f"ParameterKey=CodeBucketPrefix,ParameterValue={settings.code_bucket_prefix}"
+        f"--region {home} --stack-set-name {name} --call-as DELEGATED_ADMIN "
+        f"--template-url https://{bucket}.s3.{home}.{settings.url_suffix()}/{PREFIX}{template} "
+        "--capabilities CAPABILITY_NAMED_IAM --parameters "
+        + " ".join(f"ParameterKey={key},ParameterValue={value}" for key, value in parameters.items())
     )
     targets = (
         f"--deployment-targets OrganizationalUnitIds={','.join(settings.organization_units)} "
@@ -216,20 +218,33 @@ def _stack_set(settings: Settings) -> list[str]:
     )
     return [
         # Created on the first run; on later runs updated (its existing instances with it).
-        f"if aws cloudformation describe-stack-set --region {home} --stack-set-name {MEMBER_STACK} "
+        f"if aws cloudformation describe-stack-set --region {home} --stack-set-name {name} "
         "--call-as DELEGATED_ADMIN >/dev/null 2>&1; "
         f"then operation=$(aws cloudformation update-stack-set {common} "
         f"--operation-preferences {OPERATION_PREFERENCES} --query OperationId --output text) && "
-        f'wait_stack_set_operation {home} {MEMBER_STACK} "$operation"; '
+        f'wait_stack_set_operation {home} {name} "$operation"; '
         f"else aws cloudformation create-stack-set {common} --permission-model SERVICE_MANAGED "
         "--auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false >/dev/null; fi",
         # Instances for the given units and Regions; those that exist already are left as they are
         # (the update above reached them), new units or Regions get theirs.
         "operation=$(aws cloudformation create-stack-instances "
-        f"--region {home} --stack-set-name {MEMBER_STACK} "
+        f"--region {home} --stack-set-name {name} "
         f"--call-as DELEGATED_ADMIN {targets} --query OperationId --output text) && "
-        f'wait_stack_set_operation {home} {MEMBER_STACK} "$operation"',
+        f'wait_stack_set_operation {home} {name} "$operation"',
     ]
+
+
+def _member_stack_set(settings: Settings) -> list[str]:
+    return _stack_set(
+        settings,
+        MEMBER_STACK,
+        "member.yaml",
+        {
+            "CentralAccountId": THIS_ACCOUNT,
+            "HomeRegion": settings.iam_region,
+            "CodeBucketPrefix": settings.code_bucket_prefix,
+        },
+    )
 
 
 def _member(settings: Settings, region: str) -> str:
@@ -270,23 +285,35 @@ def _pack(settings: Settings, region: str) -> list[str]:
     return [write, put]
 
 
-PERIMETER_STACK, DETECTION_STACK, DETECTION = (
+PERIMETER_STACK, DETECTION_STACK, DETECTION, FORWARDER_STACK = (
     "ecr-access-perimeter",
     "ecr-access-detection",
     "ecr-access-detection",
+    "ecr-access-detection-forwarder",
 )
 
 
-def _detection(settings: Settings) -> str:
-    """The detection stack in the home Region; in an organization its bus admits the organization
-    (deploy/detection-forwarder.yaml then goes to the member accounts: docs/detective-controls.md)."""
+def _detection(settings: Settings) -> list[str]:
+    """The detection stack in the home Region; in an organization its bus admits the organization,
+    and the forwarder StackSet sends every member account's events there (docs/detective-controls.md)."""
     organization = ' OrganizationId="$(organization_id)"' if settings.organization else ""
-    return (
+    steps = [
         f"aws cloudformation deploy --region {settings.iam_region} --stack-name {DETECTION_STACK} "
-        "--template-file deploy/detection.yaml --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset "
+        "--template-file deploy/detection.yaml --capabilities CAPABILITY_NAMED_IAM "
+        "--no-fail-on-empty-changeset "
         f"--parameter-overrides CodeBucketPrefix={settings.code_bucket_prefix} "
         f"DetectionCodeKey=$(cat dist/lambda/{DETECTION}.key){organization}"
-    )
+    ]
+    if settings.organization:
+        home = settings.iam_region
+        bus = f"arn:{settings.partition}:events:{home}:{THIS_ACCOUNT}:event-bus/{DETECTION_BUS}"
+        steps += _stack_set(
+            settings,
+            FORWARDER_STACK,
+            "detection-forwarder.yaml",
+            {"DetectionBusArn": bus, "HomeRegion": settings.iam_region},
+        )
+    return steps
 
 
 def _perimeter(settings: Settings) -> list[str]:
@@ -318,13 +345,13 @@ def commands(settings: Settings) -> list[str]:
         steps += _upload(settings, region)
     steps += [_central(settings, region) for region in settings.regions]
     if settings.organization:
-        steps += _stack_set(settings)
+        steps += _member_stack_set(settings)
     else:
         steps += [_member(settings, region) for region in settings.regions]
     for region in settings.regions:
         steps += _pack(settings, region)
     if settings.detection:
-        steps.append(_detection(settings))
+        steps += _detection(settings)
     if settings.perimeter_config:
         steps += _perimeter(settings)
     return steps

@@ -34,6 +34,7 @@ class Caller:
     account: str | None
     session: str | None = None  # the role session name, when there is one
     invoked_by: str | None = None  # the service that made the call on the caller's behalf
+    principal_id: str | None = None  # the role's or user's unique id (AROA…, AIDA…), what runbooks take
 
     @property
     def label(self) -> str:
@@ -42,6 +43,15 @@ class Caller:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _unique_id(entity: dict[str, Any]) -> str | None:
+    """A role's or user's unique id as IAM issues it (IAM User Guide, "Unique identifiers": AROA… for
+    roles, AIDA… for users); anything else (a session's ``AROA…:name``, a hostile value) is None."""
+    value = _text(entity.get("principalId"))
+    if value and value[:4] in ("AROA", "AIDA") and 16 <= len(value) <= 128 and value.isalnum():
+        return value
+    return None
 
 
 def caller_of(record: dict[str, Any]) -> Caller:
@@ -57,9 +67,11 @@ def caller_of(record: dict[str, Any]) -> Caller:
         session = arn.rsplit("/", 1)[1] if arn and arn.count("/") >= 2 else None
         if role is None:
             return Caller(CallerType.UNKNOWN, None, account, session, invoked_by)
-        return Caller(CallerType.ROLE, role, _text(issuer.get("accountId")) or account, session, invoked_by)
+        role_account = _text(issuer.get("accountId")) or account
+        return Caller(CallerType.ROLE, role, role_account, session, invoked_by, _unique_id(issuer))
     if kind == "IAMUser":
-        return Caller(CallerType.USER if arn else CallerType.UNKNOWN, arn, account, None, invoked_by)
+        kind_of_user = CallerType.USER if arn else CallerType.UNKNOWN
+        return Caller(kind_of_user, arn, account, None, invoked_by, _unique_id(identity))
     if kind == "Root":
         return Caller(CallerType.ROOT, arn or (f"arn:aws:iam::{account}:root" if account else None), account)
     if kind == "FederatedUser":

@@ -57,6 +57,7 @@ class Pull:
 class PullFinding:
     pull: Pull
     reasons: tuple[str, ...]
+    not_allow_listed: bool = False  # the caller itself is not approved (not only where it pulled from)
 
 
 def pull_of(record: dict[str, Any]) -> Pull | None:
@@ -102,7 +103,7 @@ def judge_pull(
     pull: Pull, settings: DetectionSettings, principal: IamPrincipal | None = None
 ) -> PullFinding | None:
     """``principal``: the caller's IAM record when it was read (tags, trust policy), else None."""
-    caller, reasons = pull.caller, []
+    caller, reasons, not_approved = pull.caller, [], False
     if caller.type is CallerType.SERVICE:
         return None
     if caller.principal_arn is None:
@@ -110,6 +111,7 @@ def judge_pull(
     else:
         entry = settings.allow_list.entry_for(principal or _stand_in(caller))
         if entry is None:
+            not_approved = True
             unread = principal is None and (
                 settings.allow_list.tag_key is not None or settings.allow_list.service_principals
             )
@@ -125,4 +127,4 @@ def judge_pull(
         if not via_endpoint and not _in_cidrs(pull.source_ip, settings.expected_cidrs):
             where = pull.vpc_endpoint or pull.source_ip or "an unknown address"
             reasons.append(f"from {where}, outside the expected networks")
-    return PullFinding(pull, tuple(reasons)) if reasons else None
+    return PullFinding(pull, tuple(reasons), not_approved) if reasons else None

@@ -1,23 +1,22 @@
 """Who pulls today: CloudTrail's record of layer downloads, summed per principal.
 
 Reads CloudTrail log files as delivered to S3 (``{"Records": [...]}``, ``.json`` or
-``.json.gz``, in directories) or exports with one record per line (CloudTrail Lake, Athena).
-Files are read one at a time and only the summary is kept, so memory grows with the
-number of distinct principals and repositories, not with the size of the logs. Pulls are
-counted as pulls, not layers (dedup.py: one pull per caller, session, repository and window).
+``.json.gz``, in directories: CloudTrail User Guide, "CloudTrail log file examples") or
+exports with one record per line (CloudTrail Lake, Athena). Each file is *streamed*: the
+records array is decoded one record at a time from a bounded buffer (records.py), and only
+the summary is kept, so memory grows with the number of distinct principals and
+repositories, not with the size of a file or of the logs. Pulls are counted as pulls, not
+layers (dedup.py: one pull per caller, session, repository and window).
 """
 
-import gzip
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from ecr_access.detection.cloudtrail_files import records_of
 from ecr_access.detection.dedup import Deduplicator
 from ecr_access.detection.pull_events import Pull, pull_of
-
-MAX_FILE_BYTES = 512 * 1024 * 1024  # a CloudTrail file is a few MB; a bound on hostile input
 
 
 @dataclass
@@ -48,34 +47,22 @@ def _files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def records_of(path: Path) -> Iterator[dict[str, Any]]:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ValueError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes")
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        text = handle.read(MAX_FILE_BYTES + 1)
-    if len(text) > MAX_FILE_BYTES:
-        raise ValueError(f"{path}: more than {MAX_FILE_BYTES:,} characters once decompressed")
-    stripped = text.lstrip()
-    if stripped.startswith("{") and '"Records"' in stripped[:4096]:
-        document = json.loads(text)
-        yield from (r for r in document.get("Records", ()) if isinstance(r, dict))
-        return
-    for line in text.splitlines():  # one record per line (CloudTrail Lake / Athena exports)
-        if line.strip():
-            record = json.loads(line)
-            if isinstance(record, dict):
-                yield record
-
-
 @dataclass
 class PullHistory:
     principals: dict[str, PrincipalPulls]
     unreadable: list[str]  # "file: why": a bad file is reported and skipped, never stops the others
 
 
-def pull_history(paths: Iterable[Path], *, since: str | None = None) -> PullHistory:
-    """Per principal, what it pulled (``since``: an ISO-8601 time, e.g. 2026-11-01)."""
+def log_files(paths: Iterable[Path]) -> list[Path]:
+    """The CloudTrail files under ``paths`` (directories are walked), in a stable order."""
+    return list(_files(paths))
+
+
+def pull_history(
+    paths: Iterable[Path], *, since: str | None = None, done: Callable[[Path], None] | None = None
+) -> PullHistory:
+    """Per principal, what it pulled (``since``: an ISO-8601 time, e.g. 2026-11-01); ``done`` is told
+    of each file once read (a progress bar)."""
     history = PullHistory({}, [])
     dedup = Deduplicator(max_keys=100_000)
     for path in _files(paths):
@@ -88,6 +75,8 @@ def pull_history(paths: Iterable[Path], *, since: str | None = None) -> PullHist
                 history.principals.setdefault(who, PrincipalPulls(who)).add(pull, dedup.first(pull))
         except (OSError, ValueError, EOFError, RecursionError) as exc:  # JSONDecodeError, gzip errors
             history.unreadable.append(f"{path}: {type(exc).__name__}: {str(exc)[:200]}")
+        if done is not None:
+            done(path)  # a file that failed is done too
     return history
 
 
