@@ -21,7 +21,7 @@ from ecr_access.demo.seed import seed_account
 from ecr_access.testing.config_harness import ConfigCapture, capture_config, refusing
 
 REPOSITORY_RULE, PRINCIPAL_RULE = "ECR_REPO_NOT_PUBLIC", "ECR_LAYER_DOWNLOAD_RESTRICTED"
-EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "scan-config.toml"
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "demo-scan-config.toml"
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,8 @@ def demo_account():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
         patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-        with mock_aws():
+        # the harness answers what moto lacks (ECR pull-through cache rules) at the botocore level
+        with mock_aws(), capture_config(ConfigCapture()):
             seed_account(boto3.client("iam"), boto3.client("ecr"))
             yield
 
@@ -65,6 +66,7 @@ def test_the_example_config_file_holds_the_demos_parameters():
     assert from_toml(EXAMPLE_CONFIG) == {
         REPOSITORY_RULE: REPOSITORY_RULE_PARAMETERS,
         PRINCIPAL_RULE: PRINCIPAL_RULE_PARAMETERS,
+        "ECR_VPC_ENDPOINT_RESTRICTED": {},  # it trusts what the repository rule trusts (rule_parameters)
     }
 
 
@@ -130,7 +132,7 @@ def test_json_report_names_the_account_and_counts_per_rule(json_scan):
     report = json.loads(out)
     assert (code, report["account"], report["regions"]) == (1, "123456789012", ["us-east-1"])
     assert report["summary"] == {
-        REPOSITORY_RULE: {"NON_COMPLIANT": 7, "COMPLIANT": 12, "NOT_APPLICABLE": 1},
+        REPOSITORY_RULE: {"NON_COMPLIANT": 7, "COMPLIANT": 13, "NOT_APPLICABLE": 1},  # + the registry
         PRINCIPAL_RULE: {"NON_COMPLIANT": 8, "COMPLIANT": 20, "NOT_APPLICABLE": 2},
     }
     principal = results(out)["arn:aws:iam::123456789012:user/legacy-deployer"]
@@ -148,7 +150,7 @@ def test_table_lists_resources_per_rule_and_the_summary(scan):
     assert re.search(
         r"^\s+role/github-actions-build\s+IAM::Role\s+NON_COMPLIANT\s+Allowed by inline", out, re.M
     )
-    assert re.search(rf"^\s+{REPOSITORY_RULE}\s+7\s+0\s+12\s+1\s*$", out, re.M)
+    assert re.search(rf"^\s+{REPOSITORY_RULE}\s+7\s+0\s+13\s+1\s*$", out, re.M)
     assert re.search(rf"^\s+{PRINCIPAL_RULE}\s+8\s+0\s+20\s+2\s*$", out, re.M)
 
 
@@ -156,8 +158,9 @@ def test_csv_has_one_row_per_resource(scan):
     code, out, _ = scan("--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 1
-    assert len(rows) == 50
+    assert len(rows) == 51  # 20 repositories, the registry, 30 principals
     assert set(rows[0]) == {
+        "account",
         "rule",
         "region",
         "resource_type",
@@ -287,3 +290,92 @@ def test_no_region_anywhere(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     assert main(["scan"]) == 2
     assert "no AWS Region: pass --region" in capsys.readouterr().err
+
+
+def test_one_run_writes_evidence_json_asff_and_ocsf_files(scan, tmp_path):
+    """Several formats in one run; the JSON is evidence (time, version, parameters, severity per finding);
+    ASFF passes botocore's own validation of BatchImportFindings and is accepted by Security Hub (moto)."""
+    files = {kind: tmp_path / f"report.{kind}.json" for kind in ("json", "asff", "ocsf")}
+    arguments = [a for kind, path in files.items() for a in ("--format", kind, "--output-file", str(path))]
+    code, out, _ = scan(*arguments)
+    assert code == 1 and out == ""  # everything went to the files
+    evidence = json.loads(files["json"].read_text())
+    assert evidence["tool"]["name"] == "ecr-access" and evidence["generated_at"].endswith("+00:00")
+    assert evidence["parameters"][REPOSITORY_RULE]["TrustedOrganizationIds"] == "o-a1b2c3d4e5"
+    by_name = {r["resource_name"]: r for r in evidence["results"]}
+    assert by_name["storefront/web"]["severity"] == "CRITICAL"  # public
+    assert by_name["arn:aws:iam::123456789012:user/legacy-deployer"]["severity"] == "HIGH"
+    assert "NIST.800-53.r5 AC-3" in by_name["storefront/web"]["controls"]
+
+    findings = json.loads(files["asff"].read_text())
+    assert {f["Compliance"]["Status"] for f in findings} == {"PASSED", "FAILED", "NOT_AVAILABLE"}
+    securityhub = boto3.client("securityhub")
+    response = securityhub.batch_import_findings(Findings=findings[:100])  # botocore validates every field
+    assert response["FailedCount"] == 0
+    (web,) = [f for f in findings if f["Title"].endswith("storefront/web")]
+    assert web["Severity"]["Label"] == "CRITICAL" and web["Resources"][0]["Type"] == "AwsEcrRepository"
+
+    events = json.loads(files["ocsf"].read_text())
+    required = {
+        "activity_id",
+        "category_uid",
+        "class_uid",
+        "finding_info",
+        "metadata",
+        "severity_id",
+        "time",
+        "type_uid",
+    }
+    assert all(required <= set(e) and e["class_uid"] == 2003 for e in events)
+    assert {e["compliance"]["status"] for e in events} >= {"Pass", "Fail"}
+
+
+def test_several_formats_need_as_many_files(scan):
+    code, _, err = scan("--format", "json", "--format", "csv")
+    assert code == 2 and "as many --output-file" in err
+
+
+def test_the_shipped_template_parses_and_trusts_nothing():
+    template = from_toml(EXAMPLE_CONFIG.parent / "scan-config.toml")
+    assert set(template) == {REPOSITORY_RULE, PRINCIPAL_RULE, "ECR_VPC_ENDPOINT_RESTRICTED"}
+    assert all(value == "" for values in template.values() for value in values.values())
+    for rule, values in template.items():  # each rule accepts the template's (empty) values
+        module = __import__("ecr_access.config_rules.rule_modules", fromlist=["load_rule"]).load_rule(rule)
+        getattr(module, rule)().evaluate_parameters(values)
+
+
+def test_at_80_columns_the_report_is_a_list_that_never_splits_an_arn(scan, monkeypatch):
+    """Below 100 columns a table's Reason column is unreadable: one block per resource, wrapped at
+    word boundaries, no line padded, no token (an ARN) split across lines."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = scan()
+    lines = out.splitlines()
+    assert code == 1 and lines and all(len(line) <= 80 or " " not in line.strip() for line in lines)
+    assert all(line == line.rstrip() for line in lines)  # no padding
+    assert "  storefront/web [us-east-1]: NON_COMPLIANT" in lines
+    tokens = {token for line in lines for token in line.split()}
+    # every ARN printed is whole: each appears as one token, never as a piece of one
+    assert "arn:aws:iam::aws:policy/ReadOnlyAccess" in tokens or any(t.startswith("arn:") for t in tokens)
+    assert not any(t.startswith(("aws:policy/", "iam::")) for t in tokens)
+    assert "Summary" in lines and any(
+        line.startswith("  ECR_REPO_NOT_PUBLIC: 7 NON_COMPLIANT") for line in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param(["scan", "--region", "us-esat-1"], "'us-esat-1' is not an AWS Region", id="region-typo"),
+        pytest.param(
+            ["scan", "--bogus"], "ecr-access scan: error: unrecognized arguments: --bogus", id="unknown-flag"
+        ),
+    ],
+)
+def test_errors_say_what_is_wrong_in_one_place(capsys, arguments, message):
+    with pytest.raises(SystemExit) if "--bogus" in arguments else contextlib.nullcontext():
+        code = main(arguments)
+        assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    if "--bogus" in arguments:
+        assert "usage: ecr-access scan" in err  # the subcommand's usage, not the top one's

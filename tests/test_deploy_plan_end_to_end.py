@@ -55,6 +55,9 @@ def _parameters(call: dict) -> dict[str, str]:
     return {p["ParameterName"]: p["ParameterValue"] for p in call["params"]["ConformancePackInputParameters"]}
 
 
+RULES = ("ECR_REPO_NOT_PUBLIC", "ECR_LAYER_DOWNLOAD_RESTRICTED", "ECR_VPC_ENDPOINT_RESTRICTED")
+
+
 def _assert_code_in_every_region() -> None:
     for region in REGIONS:
         keys = {
@@ -63,14 +66,11 @@ def _assert_code_in_every_region() -> None:
                 "Contents"
             ]
         }
-        for rule in ("ECR_REPO_NOT_PUBLIC", "ECR_LAYER_DOWNLOAD_RESTRICTED"):
+        for rule in RULES:
             assert f"ecr-access/{(ROOT / 'dist' / 'lambda' / f'{rule}.key').read_text()}" in keys
         assert {f"ecr-access/runbooks/{d}.zip" for d in ("ECRAccess-RestrictRepositoryPolicy",)} <= keys
         functions = boto3.client("lambda", region_name=region).list_functions()["Functions"]
-        assert {f["FunctionName"] for f in functions} == {
-            "ECR_REPO_NOT_PUBLIC",
-            "ECR_LAYER_DOWNLOAD_RESTRICTED",
-        }
+        assert {f["FunctionName"] for f in functions} == set(RULES)
 
 
 def _assert_packs(calls: list[dict], operation: str) -> None:

@@ -77,6 +77,7 @@ def test_pack_names_the_automation_roles_literally_for_any_account():
     account to name: the literal ARN names {{global:ACCOUNT_ID}}, which Automation resolves."""
     assert _pack_roles(conformance_pack()) == [
         {"StaticValue": {"Values": ["arn:aws:iam::{{global:ACCOUNT_ID}}:role/ecr-access-restrict-repository-policy"]}},  # noqa: E501
+        {"StaticValue": {"Values": ["arn:aws:iam::{{global:ACCOUNT_ID}}:role/ecr-access-restrict-vpc-endpoint-policy"]}},  # noqa: E501
         {"StaticValue": {"Values": ["arn:aws:iam::{{global:ACCOUNT_ID}}:role/ecr-access-revoke-layer-download"]}},  # noqa: E501
     ]  # fmt: skip
     assert _pack_roles(LITERAL_PACK)[0] == {
@@ -87,7 +88,14 @@ def test_pack_names_the_automation_roles_literally_for_any_account():
     assert "RepoRemediationRoleArn" not in conformance_pack()["Parameters"]
 
 
-@pytest.mark.parametrize("runbook", ["ECRAccess-RestrictRepositoryPolicy", "ECRAccess-RevokeLayerDownload"])
+@pytest.mark.parametrize(
+    "runbook",
+    [
+        "ECRAccess-RestrictRepositoryPolicy",
+        "ECRAccess-RevokeLayerDownload",
+        "ECRAccess-RestrictVpcEndpointPolicy",
+    ],
+)
 @pytest.mark.parametrize("pack", [conformance_pack(), LITERAL_PACK], ids=["any-account", "literal-account"])
 def test_the_packs_automation_role_passes_the_runbooks_allowed_pattern(pack, runbook):
     import re
@@ -153,6 +161,7 @@ def test_pack_names_the_rules_and_runbooks_of_this_repository():
     resource_parameter = {
         "ECRAccess-RestrictRepositoryPolicy": "RepositoryName",
         "ECRAccess-RevokeLayerDownload": "ResourceId",
+        "ECRAccess-RestrictVpcEndpointPolicy": "VpcEndpointId",
     }
     for remediation in (
         r for r in pack["Resources"].values() if r["Type"] == "AWS::Config::RemediationConfiguration"
@@ -278,6 +287,7 @@ def test_single_account_plan_in_order(capsys):
         "aws s3api head-bucket",  # the Region's code bucket, created when missing
         "aws s3api put-public-access-block",
         "aws s3 cp",
+        "aws s3 cp",
         "aws s3 cp",  # each rule's zip under its content-hashed name
         "aws s3 cp",  # the runbooks' attachments
     ]
@@ -300,7 +310,7 @@ def test_single_account_plan_in_order(capsys):
         "aws s3 cp --region us-east-1 dist/lambda/ECR_REPO_NOT_PUBLIC.zip "
         "s3://acme-code-us-east-1/ecr-access/$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)"
     )
-    assert "s3://acme-code-eu-west-1/ecr-access/$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)" in steps[10]
+    assert "s3://acme-code-eu-west-1/ecr-access/$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)" in steps[11]
     central = [s for s in steps if "stack-name ecr-access-central" in s]
     assert all("--no-fail-on-empty-changeset" in s and "CodeBucketPrefix=acme-code" in s for s in central)
     assert "RepoRuleCodeKey=$(cat dist/lambda/ECR_REPO_NOT_PUBLIC.key)" in central[0]
@@ -330,6 +340,7 @@ def test_pack_parameters_are_a_json_file_so_commas_survive(capsys):
     assert json.loads(capsys.readouterr().out) == [
         {"ParameterName": "RepoRuleLambdaArn", "ParameterValue": "arn:aws:lambda:eu-west-1:111122223333:function:ECR_REPO_NOT_PUBLIC"},  # noqa: E501
         {"ParameterName": "PrincipalRuleLambdaArn", "ParameterValue": "arn:aws:lambda:eu-west-1:111122223333:function:ECR_LAYER_DOWNLOAD_RESTRICTED"},  # noqa: E501
+        {"ParameterName": "EndpointRuleLambdaArn", "ParameterValue": "arn:aws:lambda:eu-west-1:111122223333:function:ECR_VPC_ENDPOINT_RESTRICTED"},  # noqa: E501
         {"ParameterName": "EvaluateIamHere", "ParameterValue": "false"},
         {"ParameterName": "TrustedOrganizationIds", "ParameterValue": "o-a,o-b"},
     ]  # fmt: skip
@@ -431,6 +442,7 @@ def test_render_pack_can_write_one_accounts_literal_role_arns(capsys):
     assert {r["StaticValue"]["Values"][0] for r in _pack_roles(pack)} == {
         "arn:aws:iam::111122223333:role/ecr-access-restrict-repository-policy",
         "arn:aws:iam::111122223333:role/ecr-access-revoke-layer-download",
+        "arn:aws:iam::111122223333:role/ecr-access-restrict-vpc-endpoint-policy",
     }
     assert main(["render-pack", "--automation-account", "1111;x"]) == 2
 
@@ -450,7 +462,7 @@ def test_rule_lambdas_are_not_retried_and_have_bounded_concurrency():
 
     resources = central_template()["Resources"]
     configs = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
-    assert len(configs) == 2 and all(c["MaximumRetryAttempts"] == 0 for c in configs)
+    assert len(configs) == 3 and all(c["MaximumRetryAttempts"] == 0 for c in configs)  # one per rule
     assert all("OnFailure" in c["DestinationConfig"] for c in configs)
     functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
     assert all(f["ReservedConcurrentExecutions"] == {"Ref": "ReservedConcurrency"} for f in functions)

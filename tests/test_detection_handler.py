@@ -80,7 +80,7 @@ PUBLIC = {
                     }
                 },
             ),
-            "replicates to registry 999988887777",
+            "copies images to registry 999988887777",
             id="replication-out-of-the-zone",
         ),
         pytest.param(

@@ -47,6 +47,7 @@ from ecr_access.testing.config_harness import (
 
 from conftest import OWNER, PULL, doc
 
+REPOSITORY_TYPE = "AWS::ECR::Repository"  # the registry's own evaluation is judged elsewhere
 REPO_RULE = load_rule("ECR_REPO_NOT_PUBLIC")
 PRINCIPAL_RULE = load_rule("ECR_LAYER_DOWNLOAD_RESTRICTED")
 REPOSITORY = f"arn:aws:ecr:us-east-1:{OWNER}:repository/team/app"
@@ -327,7 +328,7 @@ def test_an_unexpected_error_is_one_line_and_never_the_exposed_exit_code(monkeyp
     def broken(*args, **kwargs):
         raise AssertionError("a bug")
 
-    monkeypatch.setattr(check_policy, "analyze_repository_policy", broken)
+    monkeypatch.setattr(check_policy, "analyze_repository_policy", broken)  # the one-policy path
     path = tmp_path / "p.json"
     path.write_text(json.dumps(doc({"Effect": "Allow", "Principal": "*", "Action": PULL})))
     assert main(["check-policy", str(path), "--account", OWNER]) == 2
@@ -414,7 +415,7 @@ def test_one_bad_repository_among_20_leaves_the_other_19_put(aws, monkeypatch, f
     started = time.monotonic()
     REPO_RULE.lambda_handler(periodic_event("ECR_REPO_NOT_PUBLIC"), None)
     assert time.monotonic() - started < 5
-    results = aws.by_resource()
+    results = aws.by_resource(REPOSITORY_TYPE)
     assert sorted(results) == names
     failed = [n for n, e in results.items() if e["Annotation"].startswith("could not be analysed")]
     assert len(failed) == 1 and results[failed[0]]["ComplianceType"] == "NON_COMPLIANT"
@@ -440,7 +441,7 @@ def test_hostile_repository_policies_among_20_do_not_slow_the_sweep(aws):
 
     aws.overrides[("ecr", "GetRepositoryPolicy")] = get_repository_policy
     _, seconds = timed(lambda: REPO_RULE.lambda_handler(periodic_event("ECR_REPO_NOT_PUBLIC"), None))
-    results = aws.by_resource()
+    results = aws.by_resource(REPOSITORY_TYPE)
     assert len(results) == 20 and seconds < 10
     assert results["nesting"]["ComplianceType"] == "NON_COMPLIANT"
     assert "levels deep" in results["nesting"]["Annotation"]
@@ -633,7 +634,7 @@ def test_a_denied_prior_results_read_still_puts_every_evaluation(aws):
     names = _repositories(5)
     aws.faults.append(refusing("GetComplianceDetailsByConfigRule", "AccessDeniedException"))
     REPO_RULE.lambda_handler(periodic_event("ECR_REPO_NOT_PUBLIC", {"ReportOnlyChanges": "true"}), None)
-    assert sorted(aws.by_resource()) == names
+    assert sorted(aws.by_resource(REPOSITORY_TYPE)) == names
 
 
 def test_prior_results_that_would_eat_the_put_time_are_skipped(aws):
@@ -649,7 +650,7 @@ def test_prior_results_that_would_eat_the_put_time_are_skipped(aws):
         resource_types=["AWS::ECR::Repository"],
         sleep=clock.sleep,
     )
-    put = aws.by_resource()
+    put = aws.by_resource(REPOSITORY_TYPE)
     assert sorted(put) == names  # every evaluation, and no retirement from a partial read
 
 

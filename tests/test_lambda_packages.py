@@ -46,6 +46,21 @@ ITEMS = {
             "tags": [],
         },
     },
+    "ECR_VPC_ENDPOINT_RESTRICTED": {
+        "resourceType": "AWS::EC2::VPCEndpoint",
+        "resourceId": "vpce-0a1b2c3d4e5f60718",
+        "resourceName": "vpce-0a1b2c3d4e5f60718",
+        "ARN": "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0a1b2c3d4e5f60718",
+        "configuration": {
+            "vpcEndpointId": "vpce-0a1b2c3d4e5f60718",
+            "vpcEndpointType": "Interface",
+            "serviceName": "com.amazonaws.us-east-1.ecr.dkr",
+            "state": {"value": "available"},
+            "policyDocument": json.dumps(
+                {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+            ),
+        },
+    },
 }
 
 

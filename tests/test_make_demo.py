@@ -85,8 +85,8 @@ def test_runbooks_remediate_and_the_second_run_shows_what_changed(demo):
         after,
         re.M,
     )
-    assert "13 unchanged not shown" in after
-    assert "After:  ECR_REPO_NOT_PUBLIC: 19 COMPLIANT, 1 NOT_APPLICABLE; " in after
+    assert "14 unchanged not shown" in after  # 13 repositories and the registry
+    assert "After:  ECR_REPO_NOT_PUBLIC: 20 COMPLIANT, 1 NOT_APPLICABLE; " in after
     assert "ECR_LAYER_DOWNLOAD_RESTRICTED: 1 NON_COMPLIANT, 27 COMPLIANT, 2 NOT_APPLICABLE" in after
     sso_read_only = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ReadOnly"
     assert f"Still NON_COMPLIANT: {sso_read_only}" in after

@@ -220,7 +220,7 @@ def test_oversized_notification_is_inflated_from_history(config):
     item = repository_item("big/repo", PUBLIC)
     config.history["big/repo"] = item
     RULE.lambda_handler(oversized_event(item, NAME), None)
-    assert config.by_resource()["big/repo"]["ComplianceType"] == "NON_COMPLIANT"
+    assert config.by_resource(TYPE)["big/repo"]["ComplianceType"] == "NON_COMPLIANT"
     assert ("config", "GetResourceConfigHistory") in config.calls
 
 
@@ -273,7 +273,7 @@ def seed(ecr):
 def test_periodic_judges_every_repository(aws, config):
     seed(aws)
     RULE.lambda_handler(periodic_event(NAME, {"TrustedOrganizationIds": ORG}), None)
-    results = {name: e["ComplianceType"] for name, e in config.by_resource().items()}
+    results = {name: e["ComplianceType"] for name, e in config.by_resource(TYPE).items()}
     assert results == {
         "public": "NON_COMPLIANT",
         "team/org-only": "COMPLIANT",
@@ -283,8 +283,9 @@ def test_periodic_judges_every_repository(aws, config):
         "push-only-public": "NON_COMPLIANT",
     }
     assert {e["OrderingTimestamp"] for e in config.evaluations} == {NOTIFICATION_TIME}
-    assert {e["ComplianceResourceType"] for e in config.evaluations} == {TYPE}
-    assert config.by_resource()["public"]["Annotation"] == PUBLIC_ANNOTATION
+    # the repositories, and the registry's own paths (tests/test_rule_registry_paths.py)
+    assert {e["ComplianceResourceType"] for e in config.evaluations} == {TYPE, "AWS::ECR::RegistryPolicy"}
+    assert config.by_resource(TYPE)["public"]["Annotation"] == PUBLIC_ANNOTATION
 
 
 def test_periodic_test_mode_token(aws, config):
@@ -297,15 +298,16 @@ def test_periodic_puts_in_batches_of_100(aws, config):
     for number in range(230):
         create(aws, f"repo-{number:03d}")
     RULE.lambda_handler(periodic_event(NAME), None)
-    assert [len(call["Evaluations"]) for call in config.put_calls] == [100, 100, 30]
+    # 230 repositories and the registry's own evaluation
+    assert [len(call["Evaluations"]) for call in config.put_calls] == [100, 100, 31]
 
 
 def test_periodic_exemption_reads_tags(aws, config):
     create(aws, "exempt", PUBLIC, tags={"ecr-access-exempt": "true"})
     create(aws, "public", PUBLIC)
     RULE.lambda_handler(periodic_event(NAME, {"ExemptionTagKey": "ecr-access-exempt"}), None)
-    assert config.by_resource()["exempt"]["ComplianceType"] == "NOT_APPLICABLE"
-    assert config.by_resource()["public"]["ComplianceType"] == "NON_COMPLIANT"
+    assert config.by_resource(TYPE)["exempt"]["ComplianceType"] == "NOT_APPLICABLE"
+    assert config.by_resource(TYPE)["public"]["ComplianceType"] == "NON_COMPLIANT"
 
 
 def test_vanished_repositories_are_retired(aws, config):
@@ -314,7 +316,7 @@ def test_vanished_repositories_are_retired(aws, config):
     config.add_prior(TYPE, "deleted-last-week", "NON_COMPLIANT", "…")
     config.add_prior(TYPE, "already-retired", "NOT_APPLICABLE", "resource no longer exists")
     RULE.lambda_handler(periodic_event(NAME), None)
-    results = config.by_resource()
+    results = config.by_resource(TYPE)
     assert results["deleted-last-week"]["ComplianceType"] == "NOT_APPLICABLE"
     assert "already-retired" not in results
     assert results["still-here"]["ComplianceType"] == "COMPLIANT"
@@ -335,7 +337,7 @@ def test_one_unreadable_repository_fails_closed_and_the_rest_are_reported(aws, c
         RULE.handle.__globals__["SweepIncomplete"], match=rf"1 resource.*vendor-shared: {code}"
     ):
         RULE.lambda_handler(periodic_event(NAME, {"TrustedOrganizationIds": ORG}), None)
-    results = config.by_resource()
+    results = config.by_resource(TYPE)
     assert "vendor-shared" not in results  # neither COMPLIANT nor retired: its last result stands
     assert set(results) == {"public", "team/org-only", "no-policy", "fenced", "push-only-public"}
 
@@ -349,7 +351,7 @@ def test_a_failed_listing_retires_nothing(aws, config):
     )
     with pytest.raises(RuntimeError, match="listing repositories"):
         RULE.lambda_handler(periodic_event(NAME), None)
-    assert config.evaluations == []
+    assert config.by_resource(TYPE) == {}  # no repository judged, none retired (the registry was readable)
 
 
 def test_failed_evaluations_are_retried_then_recorded(aws, config):
@@ -372,7 +374,7 @@ def test_failed_evaluations_are_retried_then_recorded(aws, config):
         resource_types=RULE.APPLICABLE_RESOURCES,
         sleep=sleeps.append,
     )
-    assert [len(call["Evaluations"]) for call in config.put_calls] == [6, 1]
+    assert [len(call["Evaluations"]) for call in config.put_calls] == [7, 1]  # 6 repositories, the registry
     assert config.put_calls[1]["Evaluations"][0]["ComplianceResourceId"] == "public"
     assert sleeps == [0.5]
 
@@ -399,12 +401,17 @@ def test_report_only_changes_puts_only_what_changed(aws, config):
     parameters = {"TrustedOrganizationIds": ORG, "ReportOnlyChanges": "true"}
     RULE.lambda_handler(periodic_event(NAME, parameters), None)
     for e in config.evaluations:  # Config now holds the first run's results
-        config.add_prior(TYPE, e["ComplianceResourceId"], e["ComplianceType"], e.get("Annotation", ""))
+        config.add_prior(
+            e["ComplianceResourceType"],
+            e["ComplianceResourceId"],
+            e["ComplianceType"],
+            e.get("Annotation", ""),
+        )
     first_run = len(config.evaluations)
     aws.set_repository_policy(repositoryName="no-policy", policyText=PUBLIC)  # one change
     RULE.lambda_handler(periodic_event(NAME, parameters), None)
     second_run = config.evaluations[first_run:]
-    assert first_run == 6
+    assert first_run == 7  # 6 repositories and the registry
     assert [(e["ComplianceResourceId"], e["ComplianceType"]) for e in second_run] == [
         ("no-policy", "NON_COMPLIANT")
     ]
@@ -423,7 +430,7 @@ def test_the_deadline_stops_new_reads_and_reports_what_it_has(aws, config):
     context = LambdaContext(lambda: 600_000 if len(reads) < 10 else 40_000)
     with pytest.raises(RuntimeError, match="not reached before the deadline"):
         RULE.lambda_handler(periodic_event(NAME), context)
-    evaluated = set(config.by_resource())
+    evaluated = set(config.by_resource(TYPE))
     assert 10 <= len(evaluated) < 40
     assert "repo-39" not in evaluated  # unreached: not retired either
 
@@ -436,4 +443,4 @@ def test_cross_account_execution_role_is_assumed(aws, config):
     )  # AssumeRoleMode unset
     RULE.lambda_handler(event, None)
     assert ("sts", "AssumeRole") in config.calls
-    assert config.by_resource()["public"]["ComplianceType"] == "NON_COMPLIANT"
+    assert config.by_resource(TYPE)["public"]["ComplianceType"] == "NON_COMPLIANT"

@@ -153,7 +153,16 @@ def _called_apis(name: str) -> set[str]:
     capture = ConfigCapture()
     with mock_aws(), capture_config(capture):
         runner = AutomationRunner(ROOT / "remediation" / f"{name}.yaml", approve=lambda step, message: True)
-        if name == "ECRAccess-RestrictRepositoryPolicy":
+        if name == "ECRAccess-RestrictVpcEndpointPolicy":
+            ec2 = boto3.client("ec2", region_name="us-east-1")
+            vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+            endpoint = ec2.create_vpc_endpoint(
+                VpcId=vpc, ServiceName="com.amazonaws.us-east-1.ecr.dkr", VpcEndpointType="Interface"
+            )["VpcEndpoint"]["VpcEndpointId"]
+            start = len(capture.calls)
+            execution = runner.start({"VpcEndpointId": endpoint, "AutomationAssumeRole": ROLE})
+            assert execution.status == "Success", execution.failure
+        elif name == "ECRAccess-RestrictRepositoryPolicy":
             _repositories()
             start = len(capture.calls)
             for repository in ("updated", "deleted"):

@@ -298,7 +298,7 @@ def test_a_10000_character_policy_is_restored_byte_for_byte_by_its_restore_comma
 
 
 def test_backup_pieces_never_end_in_whitespace_and_join_to_the_original():
-    from ecr_access.remediation.restrict_repository_policy import PARAMETER_BYTES, backup_pieces
+    from ecr_access.remediation.backups import PARAMETER_BYTES, backup_pieces
 
     text = ("x" * 4_095 + "\n  ") * 2 + "é" * 3_000
     pieces = backup_pieces(text)

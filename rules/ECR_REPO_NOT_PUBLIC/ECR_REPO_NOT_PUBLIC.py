@@ -4,6 +4,11 @@ Change-triggered on AWS::ECR::Repository (the policy from the configuration item
 and periodic (every repository of the Region, read from ECR, so repositories the
 recorder missed are judged too). The judgement is ecr_access.analyze_repository_policy;
 this module only validates parameters and maps inputs and verdicts.
+
+The registry's own paths out — its registry policy, replication destinations and
+pull-through cache upstreams — are judged here too, against AWS::ECR::RegistryPolicy:
+they answer the same question (can an untrusted account get these images?) with the same
+trusted lists, so a sibling rule would only duplicate the parameters and the deployment.
 """
 
 from rdklib import ConfigRule
@@ -13,15 +18,21 @@ from ecr_access.config_rules.clients import deadline_of
 from ecr_access.config_rules.handler import handle
 from ecr_access.config_rules.isolation import budgeted_sweep
 from ecr_access.config_rules.outcome import PeriodicOutcome
+from ecr_access.config_rules.registry_evaluation import REGISTRY_RESOURCE_TYPE, registry_evaluation
 from ecr_access.config_rules.repository_evaluation import (
     RESOURCE_TYPE,
     RepositoryRuleSettings,
     repository_evaluation,
     unreadable_repository,
 )
+from ecr_access.sources.ecr_registry import read_registry_paths
 from ecr_access.sources.ecr_repositories import sweep_repositories
 
-APPLICABLE_RESOURCES = [RESOURCE_TYPE]
+APPLICABLE_RESOURCES = [RESOURCE_TYPE, REGISTRY_RESOURCE_TYPE]
+
+
+class RegistryUnreadable(RuntimeError):
+    """The registry's settings could not be read; its last result stands."""
 
 
 def _item_tags(configuration_item: dict) -> dict[str, str]:
@@ -51,6 +62,12 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
         }
 
     def evaluate_change(self, event, client_factory, configuration_item, valid_rule_parameters):
+        if configuration_item.get("resourceType") == REGISTRY_RESOURCE_TYPE:
+            # the registry as it is now (policy, replication, cache rules), not one field of it
+            paths = read_registry_paths(client_factory.build_client("ecr"))
+            if paths.failure is not None:
+                raise RegistryUnreadable(paths.failure)
+            return [registry_evaluation(paths, valid_rule_parameters["settings"])]
         name = configuration_item["resourceId"]
         configuration = configuration_item.get("configuration")
         policy = configuration.get("RepositoryPolicyText") if isinstance(configuration, dict) else None
@@ -93,13 +110,20 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
                         repository_arn=record.arn,
                     )
                 )
+        paths = read_registry_paths(client_factory.build_client("ecr"))
+        types = {RESOURCE_TYPE}
+        if paths.failure is None:
+            evaluations.append(registry_evaluation(paths, settings))
+            types.add(REGISTRY_RESOURCE_TYPE)
         failures = [
             *sweep.failures,
             *(f"{name}: not reached before the deadline" for name in sweep.unreached),
             *unanalysed,
+            *([paths.failure] if paths.failure else []),
         ]
-        universe = frozenset(sweep.names) if sweep.listing_complete else None
-        return PeriodicOutcome(evaluations, universe, frozenset({RESOURCE_TYPE}), failures)
+        ids = {*sweep.names, *([str(paths.registry_id)] if paths.failure is None else [])}
+        universe = frozenset(ids) if sweep.listing_complete else None
+        return PeriodicOutcome(evaluations, universe, frozenset(types), failures)
 
 
 def lambda_handler(event, context):

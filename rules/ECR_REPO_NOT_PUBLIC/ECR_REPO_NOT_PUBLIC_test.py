@@ -96,16 +96,26 @@ class PeriodicTest(unittest.TestCase):
             raise ClientError({"Error": {"Code": code, "Message": "x"}}, "GetRepositoryPolicy")
 
         ecr.get_repository_policy.side_effect = get_repository_policy
+        # the registry's own paths: replication to an untrusted account
+        ecr.describe_registry.return_value = {
+            "registryId": ACCOUNT,
+            "replicationConfiguration": {
+                "rules": [{"destinations": [{"region": "eu-west-1", "registryId": "999988887777"}]}]
+            },
+        }
+        ecr.get_registry_policy.side_effect = ClientError(
+            {"Error": {"Code": "RegistryPolicyNotFoundException", "Message": "x"}}, "GetRegistryPolicy"
+        )
         factory = MagicMock()
         factory.build_client.return_value = ecr
         outcome = RULE.evaluate_periodic({}, factory, RULE.evaluate_parameters({}))
         results = {e.complianceResourceId: e.complianceType for e in outcome.evaluations}
-        self.assertEqual(results, {"public": "NON_COMPLIANT", "none": "COMPLIANT"})
+        self.assertEqual(results, {"public": "NON_COMPLIANT", "none": "COMPLIANT", ACCOUNT: "NON_COMPLIANT"})
         self.assertEqual(
             outcome.failures,
             ["denied: AccessDeniedException: x (missing permission ecr:GetRepositoryPolicy)"],
         )
-        self.assertEqual(outcome.universe, frozenset({"public", "none", "denied"}))
+        self.assertEqual(outcome.universe, frozenset({"public", "none", "denied", ACCOUNT}))
 
 
 if __name__ == "__main__":

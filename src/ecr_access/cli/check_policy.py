@@ -1,38 +1,53 @@
-"""``ecr-access check-policy``: judge one repository policy file."""
+"""``ecr-access check-policy``: judge repository and registry policies in files, templates and plans.
+
+Each argument is a policy file, a CloudFormation/SAM/CDK template, a Terraform plan
+(``terraform show -json``), a directory (its ``.json``/``.yaml``/``.yml``/``.template`` files),
+a glob, or ``-`` for standard input. Every policy found is judged with its file and line.
+Exit 0: nothing at or above ``--fail-on``; 1: something is; 2: some input could not be read
+or judged (never counted as safe).
+"""
 
 import argparse
+import glob
 import json
+import sys
 from dataclasses import asdict
+from pathlib import Path
 
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.cli.json_input import read_text
 from ecr_access.exposure import ECR_POLICY_MAX_CHARS, RepositoryExposure, analyze_repository_policy
+from ecr_access.iac.discover import NotAPolicySource, policies_in, read_source
+from ecr_access.iac.judge import Judged, Verdict, judge
+from ecr_access.iac.locations import PolicyKind, PolicyLocation
 from ecr_access.policy import PolicyError
+
+SUFFIXES = (".json", ".yaml", ".yml", ".template")
+_BARE_POLICY_KEYS = ('"Version"', '"Statement"', '"Id"')
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check-policy",
-        help="judge a repository policy: PUBLIC, CROSS_ACCOUNT_UNTRUSTED or RESTRICTED",
-        description="Judge an ECR repository policy. Exit 0 restricted, 1 exposed, 2 invalid input.",
+        help="judge repository/registry policies in files, CloudFormation/CDK templates, Terraform plans",
+        description="Judge ECR repository and registry policies wherever they are written. "
+        "Exit 0 nothing at --fail-on, 1 something is, 2 invalid input.",
     )
-    parser.add_argument("file", help="policy JSON file, or - for standard input")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="files, directories, globs, or - (stdin)")
     parser.add_argument("--account", required=True, help="the account that owns the repository (12 digits)")
     parser.add_argument(
-        "--trusted-account",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="another account allowed to pull (repeatable)",
+        "--trusted-account", action="append", default=[], metavar="ID", help="another account allowed to pull"
     )
     parser.add_argument(
-        "--trusted-org",
-        action="append",
-        default=[],
-        metavar="o-…",
-        help="an organization allowed to pull (repeatable)",
+        "--trusted-org", action="append", default=[], metavar="o-…", help="an organization allowed to pull"
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    parser.add_argument(
+        "--fail-on",
+        choices=("PUBLIC", "CROSS_ACCOUNT_UNTRUSTED"),
+        default="CROSS_ACCOUNT_UNTRUSTED",
+        help="the least severe verdict that makes the exit code 1 (default: any exposure)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -61,9 +76,123 @@ def render_json(name: str, exposure: RepositoryExposure) -> str:
     )
 
 
+def _expand(arguments: list[str]) -> list[str]:
+    paths: list[str] = []
+    for argument in arguments:
+        path = Path(argument)
+        if argument == "-" or path.is_file():
+            paths.append(argument)
+        elif path.is_dir():
+            paths.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.name.endswith(SUFFIXES))
+        elif any(c in argument for c in "*?["):
+            matches = sorted(glob.glob(argument, recursive=True))
+            if not matches:
+                raise UsageError(f"no file matches {argument}")
+            paths.extend(m for m in matches if Path(m).is_file())
+        else:
+            paths.append(argument)  # read_text names it: cannot read …
+    return paths
+
+
+def _is_bare_policy(path: str) -> bool:
+    """A policy document (bounded by ECR's 10,240 characters), judged on its first bytes only."""
+    if path == "-":
+        return True
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096).lstrip()
+    except OSError:
+        return True  # read_text reports it
+    if not head.startswith("{"):
+        return False
+    first_key = head[1:].lstrip()
+    return first_key.startswith(_BARE_POLICY_KEYS)
+
+
+def _locations(path: str, account: str) -> list[PolicyLocation]:
+    name = "<stdin>" if path == "-" else path
+    if _is_bare_policy(path):
+        return [
+            PolicyLocation(
+                name, 1, "policy", PolicyKind.REPOSITORY, read_text(path, max_chars=ECR_POLICY_MAX_CHARS)
+            )
+        ]
+    try:
+        return policies_in(name, read_source(Path(path)), account=account)
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path} is not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+    except NotAPolicySource as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _label(judged: Judged) -> str:
+    location = judged.location
+    if location.resource == "policy":
+        return location.file
+    return f"{location.file}:{location.line} {location.resource} ({location.kind.value})"
+
+
+def _text(judged: Judged) -> str:
+    suffix = " — image layers can be pulled from outside the zone of trust" if judged.pull_exposed else ""
+    lines = [f"{_label(judged)}: {judged.verdict.name}{suffix}"]
+    restricted = judged.verdict is Verdict.RESTRICTED
+    lines.extend(f"  {r}" if restricted else f"  - {r}" for r in judged.reasons)
+    return "\n".join(lines)
+
+
+def _json(judged: Judged) -> dict:
+    location = judged.location
+    return {
+        "file": location.file,
+        "line": location.line,
+        "resource": location.resource,
+        "kind": location.kind.value,
+        "verdict": judged.verdict.name,
+        "pull_exposed": judged.pull_exposed,
+        "reasons": list(judged.reasons),
+    }
+
+
 def run(args: argparse.Namespace) -> ExitCode:
-    text = read_text(args.file, max_chars=ECR_POLICY_MAX_CHARS)
-    name = "<stdin>" if args.file == "-" else args.file
+    paths = _expand(args.files)
+    if len(paths) == 1 and _is_bare_policy(paths[0]) and args.format != "sarif":
+        return _one_policy(paths[0], args)  # the original one-policy output, kept as it was
+    judged: list[Judged] = []
+    unreadable = 0
+    for path in paths:
+        try:
+            locations = _locations(path, args.account)
+        except UsageError as exc:
+            print(f"ecr-access: error: {exc}", file=sys.stderr)
+            unreadable += 1
+            continue
+        zone = {
+            "account": args.account,
+            "trusted_accounts": args.trusted_account,
+            "trusted_org_ids": args.trusted_org,
+        }
+        judged.extend(judge(location, **zone) for location in locations)
+    if args.format == "sarif":
+        from ecr_access.cli.sarif import sarif_log
+
+        print(json.dumps(sarif_log(judged), indent=2))
+    elif args.format == "json":
+        print(json.dumps([_json(j) for j in judged], indent=2))
+    else:
+        for item in judged:
+            print(_text(item))
+        print(f"{len(judged)} policies in {len(paths) - unreadable} files")
+    if unreadable or any(j.verdict is Verdict.UNJUDGED for j in judged):
+        return ExitCode.INVALID_INPUT
+    threshold = Verdict[args.fail_on].value
+    return ExitCode.EXPOSED if any(j.verdict.value >= threshold for j in judged) else ExitCode.OK
+
+
+def _one_policy(path: str, args: argparse.Namespace) -> ExitCode:
+    text = read_text(path, max_chars=ECR_POLICY_MAX_CHARS)
+    name = "<stdin>" if path == "-" else path
     try:
         exposure = analyze_repository_policy(
             text,
@@ -74,4 +203,5 @@ def run(args: argparse.Namespace) -> ExitCode:
     except PolicyError as exc:
         raise UsageError(f"{name}: {exc}") from exc
     print(render_json(name, exposure) if args.format == "json" else render_text(name, exposure))
-    return ExitCode.EXPOSED if exposure.verdict.exposed else ExitCode.OK
+    verdict = Verdict[exposure.verdict.value]
+    return ExitCode.EXPOSED if verdict.value >= Verdict[args.fail_on].value else ExitCode.OK

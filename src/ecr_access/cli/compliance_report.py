@@ -34,6 +34,7 @@ class ComplianceRow:
     resource_name: str  # what a person reads (repository name, IAM ARN)
     compliance: str
     reason: str
+    account: str = ""  # the scanned account (scan --org: many)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -75,9 +76,13 @@ def summary(rows: Iterable[ComplianceRow]) -> dict[str, dict[str, int]]:
     return {rule: {c: counter[c] for c in ORDER if counter[c]} for rule, counter in counts.items()}
 
 
-def _resource(row: ComplianceRow) -> str:
+def _short_name(row: ComplianceRow) -> str:
     # An ARN reads better without its "arn:aws:iam::<account>:" prefix (the title names the account).
-    name = row.resource_name.split(":", 5)[5] if row.resource_name.startswith("arn:") else row.resource_name
+    return row.resource_name.split(":", 5)[5] if row.resource_name.startswith("arn:") else row.resource_name
+
+
+def _resource(row: ComplianceRow) -> str:
+    name = _short_name(row)
     if row.resource_name == row.resource_id:
         return escape(name)
     return f"{escape(name)}\n[dim]{escape(row.resource_id)}[/dim]"
@@ -140,15 +145,75 @@ def summary_table(rows: Iterable[ComplianceRow]) -> Table:
     return grid
 
 
+LIST_LAYOUT_BELOW = 100  # columns: a table's Reason column is too narrow to read below this
+
+
 def print_tables(
     console: Console,
     rows: list[ComplianceRow],
     title: str,
     previous: Mapping[tuple[str, str, str, str], str] | None = None,
+    *,
+    narrow: bool | None = None,
 ) -> None:
+    """The tables, or below LIST_LAYOUT_BELOW columns (``narrow`` None: the console's width) one block
+    per resource, each line wrapped at word boundaries only (an ARN is never split) and never padded."""
+    if narrow is None:
+        narrow = console.width < LIST_LAYOUT_BELOW
+    if narrow:
+        for line in list_lines(rows, title, previous, width=console.width):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        return
     for grid in tables(rows, title, previous):
         console.print(grid)
     console.print(summary_table(rows))
+
+
+def _wrapped(text: str, width: int, indent: str) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text, width=max(20, width), initial_indent=indent, subsequent_indent=indent,
+        break_long_words=False, break_on_hyphens=False,
+    ) or [indent.rstrip()]  # fmt: skip
+
+
+def list_lines(
+    rows: Iterable[ComplianceRow],
+    title: str,
+    previous: Mapping[tuple[str, str, str, str], str] | None = None,
+    *,
+    width: int = 80,
+) -> list[str]:
+    """The list layout: per rule a heading, then per resource its name and verdict, then its reason."""
+    rows = list(rows)
+    lines: list[str] = []
+    shown = [
+        r
+        for r in sorted_rows(rows)
+        if previous is None or not (previous.get(r.key) == r.compliance != "NON_COMPLIANT")
+    ]
+    hidden = len(rows) - len(shown)
+    current = None
+    for row in shown:
+        if row.rule != current:
+            current = row.rule
+            lines += ["", *_wrapped(f"{title} · {row.rule}", width, "")]
+        was = ""
+        if previous is not None and previous.get(row.key, "(new)") != row.compliance:
+            was = f" (was {previous.get(row.key, '(new)')})"
+        where = "" if row.region == "global" else f" [{row.region}]"
+        if row.resource_type not in ("AWS::ECR::Repository", "AWS::IAM::Role", "AWS::IAM::User"):
+            where += f" ({row.resource_type.removeprefix('AWS::')})"  # the registry, an endpoint…
+        lines += _wrapped(f"{_short_name(row)}{where}: {row.compliance}{was}", width, "  ")
+        lines += _wrapped(row.reason, width, "      ")
+    if hidden:
+        lines.append(f"({hidden} unchanged not shown)")
+    lines.append("")
+    lines.append("Summary")
+    for rule, counts in summary(rows).items():
+        lines += _wrapped(f"{rule}: " + ", ".join(f"{n} {c}" for c, n in counts.items()), width, "  ")
+    return lines
 
 
 def as_json(rows: list[ComplianceRow], **context: Any) -> str:

@@ -46,8 +46,27 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Like parse_args, but an unknown flag is reported with its subcommand's usage, not the top one's."""
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        chosen = next(
+            (
+                sub
+                for action in parser._subparsers._group_actions
+                for name, sub in getattr(action, "choices", {}).items()
+                if sub.get_default("run") is getattr(args, "run", None)
+                and name in (list(argv) if argv is not None else sys.argv[1:])
+            ),
+            parser,
+        )
+        chosen.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     try:
         return int(args.run(args))
     except BrokenPipeError:  # `ecr-access … | head`: not an error to report

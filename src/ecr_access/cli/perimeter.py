@@ -58,6 +58,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     render.add_argument(
         "--cloudformation", metavar="FILE", help="write deploy/perimeter.yaml's form, with these policies"
     )
+    render.add_argument(
+        "--endpoint-policies",
+        metavar="FILE",
+        help="write deploy/endpoint-policies.yaml's form: ECR and S3 VPC endpoints with bounded policies",
+    )
+    render.add_argument(
+        "--third-party-registry",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a registry account outside the organizations the endpoints may reach (repeatable)",
+    )
     render.set_defaults(run=run_render)
     check = actions.add_parser(
         "check", help="evaluate every principal with and without the rendered SCP/RCP (exit 1: a gap)"
@@ -126,7 +138,23 @@ def _rendered(settings: PerimeterSettings) -> tuple[RenderedPolicy, RenderedPoli
     return scp, rcp
 
 
+def _write_endpoint_policies(args: argparse.Namespace) -> None:
+    from ecr_access.deployment.templates import dump
+    from ecr_access.perimeter.endpoint_template import endpoint_policies_template
+
+    settings = settings_of(args)
+    template = endpoint_policies_template(
+        settings.trusted_accounts, settings.trusted_organizations, args.third_party_registry
+    )
+    Path(args.endpoint_policies).write_text(dump(template))
+    print(f"wrote {args.endpoint_policies}: ECR interface and S3 gateway endpoints with bounded policies")
+
+
 def run_render(args: argparse.Namespace) -> ExitCode:
+    if args.endpoint_policies:
+        _write_endpoint_policies(args)
+        if not (args.scp_file or args.rcp_file or args.cloudformation):
+            return ExitCode.OK  # only the endpoints were asked for: the SCP needs an allow-list
     scp, rcp = _rendered(settings_of(args))
     for policy, path in ((scp, args.scp_file), (rcp, args.rcp_file)):
         if policy is not None and path:

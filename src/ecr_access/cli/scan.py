@@ -1,4 +1,4 @@
-"""``ecr-access scan``: both rules on the account the boto3 credential chain points at.
+"""``ecr-access scan``: the rules on the account the boto3 credential chain points at.
 
 Runs each rule's own ``evaluate_parameters`` and ``evaluate_periodic`` (the code
 Lambda runs on a periodic trigger) with the caller's credentials, and prints what
@@ -10,7 +10,7 @@ that could not be evaluated.
 import argparse
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import boto3
@@ -23,10 +23,12 @@ from ecr_access.cli.compliance_report import NOT_EVALUATED, ComplianceRow
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.cli.scan_progress import sweep_progress
 from ecr_access.config_rules.clients import RuleClients
-from ecr_access.config_rules.rule_modules import PRINCIPAL_RULE, REPOSITORY_RULE, load_rule
+from ecr_access.config_rules.rule_modules import ENDPOINT_RULE, PRINCIPAL_RULE, REPOSITORY_RULE, load_rule
+from ecr_access.deployment.roles import RULE_EXECUTION_ROLE_NAME
 from ecr_access.sources.aws_errors import describe_error
 
 GLOBAL = "global"
+FORMATS = ("table", "json", "csv", "asff", "ocsf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +42,10 @@ class Target:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "scan",
-        help="run both rules against the account of your AWS credentials",
-        description="Run ECR_REPO_NOT_PUBLIC and ECR_LAYER_DOWNLOAD_RESTRICTED against the account the "
-        "boto3 credential chain points at. Exit 0 compliant, 1 NON_COMPLIANT found, 2 error.",
+        help="run the rules against the account of your AWS credentials",
+        description="Run ECR_REPO_NOT_PUBLIC, ECR_LAYER_DOWNLOAD_RESTRICTED and ECR_VPC_ENDPOINT_RESTRICTED "
+        "against the account the boto3 credential chain points at. Exit 0 compliant, 1 NON_COMPLIANT "
+        "found, 2 error.",
     )
     account = parser.add_argument_group("account")
     account.add_argument("--profile", help="a profile of your AWS config (default: the credential chain)")
@@ -50,9 +53,38 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     account.add_argument(
         "--all-regions", action="store_true", help="read repositories in every enabled Region (IAM once)"
     )
+    many = parser.add_argument_group("many accounts")
+    many.add_argument(
+        "--org",
+        action="store_true",
+        help="every ACTIVE account of the organization (from its management or "
+        "a delegated-administrator account), each in every enabled Region unless --region narrows",
+    )
+    many.add_argument(
+        "--accounts", nargs="+", metavar="ID", help="these accounts instead of the whole organization"
+    )
+    many.add_argument(
+        "--role-name",
+        default=RULE_EXECUTION_ROLE_NAME,
+        help="the role assumed in each account (default: %(default)s)",
+    )
+    many.add_argument("--max-concurrency", type=int, default=8, metavar="N", help="accounts scanned at once")
     scan_settings.add_arguments(parser)
     output = parser.add_argument_group("output")
-    output.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    output.add_argument(
+        "--format",
+        action="append",
+        choices=FORMATS,
+        help="table (default), json (evidence: time, version, parameters), csv, asff (Security Hub), ocsf; "
+        "repeat it with as many --output-file",
+    )
+    output.add_argument(
+        "--output-file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="write the n-th --format here instead of standard output",
+    )
     output.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     fix = parser.add_argument_group("remediation")
     fix.add_argument("--remediate", action="store_true", help="run the runbooks on NON_COMPLIANT resources")
@@ -75,10 +107,26 @@ def _aws_failure(exc: Exception, service: str) -> UsageError:
     return UsageError(describe_error(exc, service))
 
 
+def _known_region(session: boto3.Session, region: str) -> None:
+    """A Region botocore does not know for ECR in any partition is a typo, said as such (``us-esat-1``)."""
+    import difflib
+
+    known = {
+        r
+        for partition in session.get_available_partitions()
+        for r in session.get_available_regions("ecr", partition_name=partition)
+    }
+    if known and region not in known:
+        close = sorted(difflib.get_close_matches(region, sorted(known), n=2, cutoff=0.7))
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise UsageError(f"{region!r} is not an AWS Region ECR is offered in{hint}")
+
+
 def locate(session: boto3.Session, all_regions: bool) -> Target:
     home = session.region_name
     if home is None:
         raise UsageError("no AWS Region: pass --region or set one in your profile (AWS_REGION)")
+    _known_region(session, home)
     try:
         identity = session.client("sts").get_caller_identity()
     except (ClientError, BotoCoreError) as exc:
@@ -142,10 +190,13 @@ def _evaluate(
 def evaluate(
     session: boto3.Session, target: Target, parameters: dict[str, dict[str, str]]
 ) -> list[ComplianceRow]:
-    repository_rule, principal_rule = (getattr(load_rule(n), n)() for n in (REPOSITORY_RULE, PRINCIPAL_RULE))
+    repository_rule, principal_rule, endpoint_rule = (
+        getattr(load_rule(n), n)() for n in (REPOSITORY_RULE, PRINCIPAL_RULE, ENDPOINT_RULE)
+    )
     rows = []
     for region in target.regions:
         rows += _evaluate(repository_rule, session, target, parameters[REPOSITORY_RULE], region)
+        rows += _evaluate(endpoint_rule, session, target, parameters[ENDPOINT_RULE], region)
     rows += _evaluate(principal_rule, session, target, parameters[PRINCIPAL_RULE], target.home_region)
     return rows
 
@@ -208,7 +259,111 @@ def _remediate(
     return (ExitCode.EXPOSED if unresolved else ExitCode.OK), report
 
 
+def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    formats = args.format or ["table"]
+    if args.output_file and len(args.output_file) != len(formats):
+        raise UsageError(
+            f"{len(formats)} --format and {len(args.output_file)} --output-file: give one file per format"
+        )
+    if not args.output_file and len(formats) > 1:
+        raise UsageError("several --format need as many --output-file (one of them may be -)")
+    files = args.output_file or [None]
+    return [(f, None if path in (None, "-") else path) for f, path in zip(formats, files, strict=True)]
+
+
+def _write(
+    kind: str,
+    path: str | None,
+    rows: list[ComplianceRow],
+    context: dict[str, Any],
+    parameters: dict[str, Any],
+) -> None:
+    from ecr_access.cli import report_formats
+
+    if kind == "table":
+        if path is None:
+            compliance_report.print_tables(Console(soft_wrap=False), rows, f"Account {context['account']}")
+            return
+        with open(path, "w", encoding="utf-8") as handle:
+            compliance_report.print_tables(
+                Console(file=handle, width=120, soft_wrap=False), rows, f"Account {context['account']}"
+            )
+        return
+    text = (
+        compliance_report.as_csv(rows)
+        if kind == "csv"
+        else report_formats.render(kind, rows, context, parameters) + "\n"
+    )
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def _run_many(
+    args: argparse.Namespace,
+    session: boto3.Session,
+    parameters: dict[str, dict[str, str]],
+    outputs: list[tuple[str, str | None]],
+) -> ExitCode:
+    from rich.progress import Progress
+
+    from ecr_access.cli import scan_organization
+
+    if args.remediate:
+        raise UsageError("--remediate works on one account at a time: scan it without --org/--accounts")
+    try:
+        caller = session.client("sts").get_caller_identity()["Arn"]
+    except (ClientError, BotoCoreError) as exc:
+        raise _aws_failure(exc, "sts") from exc
+    accounts = (
+        sorted(set(args.accounts)) if args.accounts else scan_organization.organization_accounts(session)
+    )
+    every_region = args.region is None or args.all_regions
+
+    def scan_one(member: boto3.Session) -> tuple[Target, list[ComplianceRow]]:
+        target = locate(member, every_region)
+        return target, evaluate(member, target, parameters)
+
+    errors = Console(stderr=True)
+    with Progress(console=errors, transient=True, disable=not errors.is_terminal or args.no_progress) as bars:
+        tasks = {a: bars.add_task(f"account {a}", total=1) for a in accounts}
+
+        def done(account: str, found: int) -> None:
+            bars.update(tasks[account], completed=1, description=f"account {account}: {found} results")
+
+        rows, targets = scan_organization.scan_accounts(
+            session,
+            accounts,
+            role_name=args.role_name,
+            scan_one=scan_one,
+            max_concurrency=args.max_concurrency,
+            on_done=done,
+        )
+    regions = sorted({r for t in targets.values() if t is not None for r in t.regions})
+    context = {
+        "accounts": accounts,
+        "account": accounts[0] if accounts else "",
+        "caller": caller,
+        "regions": regions,
+    }
+    for kind, path in outputs:
+        if kind == "table":
+            console = Console(soft_wrap=False)
+            for account in accounts:
+                mine = [r for r in rows if r.account == account]
+                compliance_report.print_tables(console, mine, f"Account {account}")
+        else:
+            _write(kind, path, rows, context, parameters)
+    if any(r.compliance == NOT_EVALUATED for r in rows):
+        return ExitCode.INVALID_INPUT
+    return ExitCode.EXPOSED if any(r.compliance == "NON_COMPLIANT" for r in rows) else ExitCode.OK
+
+
 def run(args: argparse.Namespace) -> ExitCode:
+    outputs = _outputs(args)
+    args.format = outputs[0][0] if len(outputs) == 1 and outputs[0][1] is None else "files"
     if (args.dry_run or args.yes) and not args.remediate:
         raise UsageError("--dry-run and --yes go with --remediate")
     if args.remediate and args.format == "csv":
@@ -218,22 +373,24 @@ def run(args: argparse.Namespace) -> ExitCode:
         session = boto3.Session(profile_name=args.profile, region_name=args.region)
     except ProfileNotFound as exc:
         raise UsageError(str(exc)) from exc
+    if args.org or args.accounts:
+        return _run_many(args, session, parameters, outputs)
     target = locate(session, args.all_regions)
     errors = Console(stderr=True)
     console = Console(soft_wrap=False)
     with sweep_progress(session, errors, enabled=errors.is_terminal and not args.no_progress):
-        rows = evaluate(session, target, parameters)
+        rows = [replace(r, account=target.account) for r in evaluate(session, target, parameters)]
     context = {"account": target.account, "caller": target.caller_arn, "regions": list(target.regions)}
-    if args.format == "table":
-        compliance_report.print_tables(console, rows, f"Account {target.account}")
+    for kind, path in outputs:
+        if kind == "table":
+            _write(kind, path, rows, context, parameters)
     exposed = any(r.compliance == "NON_COMPLIANT" for r in rows)
     code = ExitCode.EXPOSED if exposed else ExitCode.OK
     if args.remediate:
         code, context["remediation"] = _remediate(args, console, session, target, rows, parameters)
     if any(r.compliance == NOT_EVALUATED for r in rows):
         code = ExitCode.INVALID_INPUT  # an incomplete scan is an error, whatever else it found
-    if args.format == "json":
-        print(compliance_report.as_json(rows, **context))
-    elif args.format == "csv":
-        sys.stdout.write(compliance_report.as_csv(rows))
+    for kind, path in outputs:
+        if kind != "table":
+            _write(kind, path, rows, context, parameters)
     return code

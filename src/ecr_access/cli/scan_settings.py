@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from ecr_access.cli.exit_codes import UsageError
-from ecr_access.config_rules.rule_modules import PRINCIPAL_RULE, REPOSITORY_RULE, RULES_FOLDER
+from ecr_access.config_rules.rule_modules import (
+    ALL_RULES,
+    ENDPOINT_RULE,
+    PRINCIPAL_RULE,
+    REPOSITORY_RULE,
+    RULES_FOLDER,
+)
 
 # flag → (rule, parameter); repeatable flags add to a list
 FLAGS = {
@@ -63,12 +69,10 @@ def from_toml(path: Path) -> dict[str, dict[str, str]]:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML: {exc}") from exc
-    parameters: dict[str, dict[str, str]] = {REPOSITORY_RULE: {}, PRINCIPAL_RULE: {}}
+    parameters: dict[str, dict[str, str]] = {rule: {} for rule in ALL_RULES}
     for rule, values in data.items():
         if rule not in parameters or not isinstance(values, dict):
-            raise UsageError(
-                f"{path}: unknown section [{rule}]: expected {REPOSITORY_RULE} or {PRINCIPAL_RULE}"
-            )
+            raise UsageError(f"{path}: unknown section [{rule}]: expected one of {', '.join(ALL_RULES)}")
         for name, value in values.items():
             if name not in known_parameters(rule):
                 known = ", ".join(sorted(known_parameters(rule)))
@@ -79,7 +83,7 @@ def from_toml(path: Path) -> dict[str, dict[str, str]]:
 
 def rule_parameters(args: argparse.Namespace) -> dict[str, dict[str, str]]:
     """Each rule's parameters: the file's, then the flags' (a flag replaces the file's value)."""
-    parameters = from_toml(Path(args.config)) if args.config else {REPOSITORY_RULE: {}, PRINCIPAL_RULE: {}}
+    parameters = from_toml(Path(args.config)) if args.config else {rule: {} for rule in ALL_RULES}
     for flag, (rule, name) in FLAGS.items():
         value = getattr(args, flag)
         if value in (None, [], False):
@@ -92,6 +96,11 @@ def rule_parameters(args: argparse.Namespace) -> dict[str, dict[str, str]]:
             parameters[rule]["AllowedPrincipalTagValue"] = tag_value
             continue
         parameters[rule][name] = _as_config_string(rule, name, value)
+    # The endpoint rule trusts what the repository rule trusts, as the conformance pack passes the
+    # same TrustedAccountIds/TrustedOrganizationIds to both, unless its own section says otherwise.
+    for name in ("TrustedAccountIds", "TrustedOrganizationIds"):
+        if name in parameters[REPOSITORY_RULE]:
+            parameters[ENDPOINT_RULE].setdefault(name, parameters[REPOSITORY_RULE][name])
     return parameters
 
 

@@ -1,4 +1,4 @@
-"""The two rules' modules, imported from their RDK folders the way Lambda imports them.
+"""The rules' modules, imported from their RDK folders the way Lambda imports them.
 
 ``rules/<RULE>/<RULE>.py`` is each rule's single source: the Lambda zip, ``rdk
 test-local``, ``ecr-access scan`` and ``ecr-access demo`` all run that module, never
@@ -8,12 +8,15 @@ a copy. The folders sit in the source tree this package is installed from
 
 import importlib.util
 import sys
-from pathlib import Path
 from types import ModuleType
 
-RULES_FOLDER = Path(__file__).resolve().parents[3] / "rules"
+from ecr_access.project_files import project_root
+
+RULES_FOLDER = project_root() / "rules"
 REPOSITORY_RULE = "ECR_REPO_NOT_PUBLIC"
 PRINCIPAL_RULE = "ECR_LAYER_DOWNLOAD_RESTRICTED"
+ENDPOINT_RULE = "ECR_VPC_ENDPOINT_RESTRICTED"
+ALL_RULES = (REPOSITORY_RULE, PRINCIPAL_RULE, ENDPOINT_RULE)
 
 
 class RulesNotFound(RuntimeError):
@@ -26,8 +29,8 @@ def load_rule(name: str) -> ModuleType:
     source = folder / f"{name}.py"
     if not source.is_file():
         raise RulesNotFound(
-            f"rule module {source} not found: run ecr-access from a clone of the repository "
-            "(make setup installs it in editable mode)"
+            f"rule module {source} not found: the installation is incomplete (a wheel ships the rules in "
+            "ecr_access/_shipped/; a clone has them in rules/)"
         )
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))

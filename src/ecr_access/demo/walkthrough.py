@@ -259,7 +259,7 @@ def run_demo(console: Console) -> DemoResult:
 
         console.rule("2. Periodic evaluation: the compliance dashboard")
         before = _periodic(rules, capture, iam)
-        print_tables(console, before, f"Account {slice_.ACCOUNT}")
+        print_tables(console, before, f"Account {slice_.ACCOUNT}", narrow=False)
 
         console.rule("3. Remediation: each runbook's YAML document, run by the local Automation runner")
         executions = _remediate(console, before)
@@ -267,7 +267,7 @@ def run_demo(console: Console) -> DemoResult:
         console.rule("4. Periodic evaluation again: the dashboard after remediation")
         after = _periodic(rules, capture, iam)
         previous = {row.key: row.compliance for row in before}
-        print_tables(console, after, f"Account {slice_.ACCOUNT}", previous)
+        print_tables(console, after, f"Account {slice_.ACCOUNT}", previous, narrow=False)
 
         console.rule("5. Preventive control: the SCP rendered from the same allow-list, proved first")
         _perimeter(console, iam)

@@ -1,4 +1,4 @@
-"""conformance-pack.yaml: both rules as CUSTOM_LAMBDA rules, and their remediation.
+"""conformance-pack.yaml: the three rules as CUSTOM_LAMBDA rules, and their remediation.
 
 Only AWS::Config::ConfigRule and AWS::Config::RemediationConfiguration resources,
 Parameters and Conditions, as conformance packs allow; optional rule parameters go
@@ -30,9 +30,11 @@ REMEDIATION_ATTEMPTS, REMEDIATION_WINDOW_SECONDS = 2, 3_600
 FREQUENCIES = ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"]
 REPO_RULE, PRINCIPAL_RULE = "ECR_REPO_NOT_PUBLIC", "ECR_LAYER_DOWNLOAD_RESTRICTED"
 REPO_RUNBOOK, PRINCIPAL_RUNBOOK = "ECRAccess-RestrictRepositoryPolicy", "ECRAccess-RevokeLayerDownload"
+ENDPOINT_RULE, ENDPOINT_RUNBOOK = "ECR_VPC_ENDPOINT_RESTRICTED", "ECRAccess-RestrictVpcEndpointPolicy"
 
 # Optional pack parameters passed to a rule as the rule parameter of the same name.
 REPO_RULE_OPTIONS = ["TrustedAccountIds", "TrustedOrganizationIds", "ExemptionTagKey"]
+ENDPOINT_RULE_OPTIONS = ["TrustedAccountIds", "TrustedOrganizationIds", "AllowedThirdPartyRegistryAccounts"]
 PRINCIPAL_RULE_OPTIONS = [
     "AllowedPrincipalArns",
     "AllowedPrincipalTagKey",
@@ -79,6 +81,7 @@ def _rule(
             "Description": {
                 REPO_RULE: "No ECR repository policy lets the public or an untrusted account pull layers.",
                 PRINCIPAL_RULE: "Only allow-listed principals may call ecr:GetDownloadUrlForLayer.",
+                ENDPOINT_RULE: "ECR and S3 VPC endpoint policies keep principals and registries inside.",
             }[name],
             "Scope": {"ComplianceResourceTypes": resource_types},
             "Source": {
@@ -143,13 +146,18 @@ def automation_role_arn(runbook: str, partition: str = "aws", account: str = THI
 
 def conformance_pack(partition: str = "aws", account: str = THIS_ACCOUNT) -> dict[str, Any]:
     """The pack; ``account`` is {{global:ACCOUNT_ID}} (any account) unless a literal id is wanted."""
-    options = REPO_RULE_OPTIONS + PRINCIPAL_RULE_OPTIONS + ["NotificationTopicArn"]
+    options = sorted(
+        {*REPO_RULE_OPTIONS, *PRINCIPAL_RULE_OPTIONS, *ENDPOINT_RULE_OPTIONS, "NotificationTopicArn"}
+    )
     parameters = {
         "RepoRuleLambdaArn": string_parameter(
             f"ARN of the {REPO_RULE} Lambda (central stack output RepoRuleFunctionArn)"
         ),
         "PrincipalRuleLambdaArn": string_parameter(
             f"ARN of the {PRINCIPAL_RULE} Lambda (PrincipalRuleFunctionArn)"
+        ),
+        "EndpointRuleLambdaArn": string_parameter(
+            f"ARN of the {ENDPOINT_RULE} Lambda (EndpointRuleFunctionArn)"
         ),
         "ExecutionRoleName": string_parameter(
             "Role the Lambdas assume in this account", RULE_EXECUTION_ROLE_NAME
@@ -179,6 +187,17 @@ def conformance_pack(partition: str = "aws", account: str = THIS_ACCOUNT) -> dic
         ),
         "RegistryAccountIds": string_parameter(
             "Comma-separated registry accounts whose repository policies decide cross-account pulls", ""
+        ),
+        "AllowedThirdPartyRegistryAccounts": string_parameter(
+            "Comma-separated registry accounts outside the organizations that endpoints may reach", ""
+        ),
+        "RequireS3LayerBucketOnly": string_parameter(
+            "true: an S3 gateway endpoint allowing any bucket but ECR's layer bucket is NON_COMPLIANT",
+            "false",
+            AllowedValues=["true", "false"],
+        ),
+        "EndpointRemediationAutomatic": string_parameter(
+            f"Run {ENDPOINT_RUNBOOK} automatically", "false", AllowedValues=["true", "false"]
         ),
         "RegistryRegions": string_parameter(
             "Comma-separated Regions of those registries (empty: the rule's Region)", ""
@@ -214,6 +233,12 @@ def conformance_pack(partition: str = "aws", account: str = THIS_ACCOUNT) -> dic
         "ExecutionRoleName": {"Ref": "ExecutionRoleName"},
         **{flag: {"Ref": flag} for flag in FLAGS},
     }
+    endpoint_inputs = {
+        **{o: _optional(o) for o in ENDPOINT_RULE_OPTIONS},
+        "ExecutionRoleName": {"Ref": "ExecutionRoleName"},
+        "RequireS3LayerBucketOnly": {"Ref": "RequireS3LayerBucketOnly"},
+        "ReportOnlyChanges": {"Ref": "ReportOnlyChanges"},
+    }
     principal_rule = _rule(
         PRINCIPAL_RULE,
         "PrincipalRuleLambdaArn",
@@ -237,7 +262,10 @@ def conformance_pack(partition: str = "aws", account: str = THIS_ACCOUNT) -> dic
         "Conditions": conditions,
         "Resources": {
             "EcrRepoNotPublicRule": _rule(
-                REPO_RULE, "RepoRuleLambdaArn", ["AWS::ECR::Repository"], repo_inputs
+                REPO_RULE,
+                "RepoRuleLambdaArn",
+                ["AWS::ECR::Repository", "AWS::ECR::RegistryPolicy"],
+                repo_inputs,
             ),
             "EcrRepoNotPublicRemediation": _remediation(
                 "EcrRepoNotPublicRule",
@@ -250,6 +278,17 @@ def conformance_pack(partition: str = "aws", account: str = THIS_ACCOUNT) -> dic
                     "TrustedOrganizationIds": _optional_static("TrustedOrganizationIds"),
                     "Mode": _static({"Ref": "RepoRemediationMode"}),
                 },
+            ),
+            "EcrVpcEndpointRestrictedRule": _rule(
+                ENDPOINT_RULE, "EndpointRuleLambdaArn", ["AWS::EC2::VPCEndpoint"], endpoint_inputs
+            ),
+            "EcrVpcEndpointRestrictedRemediation": _remediation(
+                "EcrVpcEndpointRestrictedRule",
+                ENDPOINT_RUNBOOK,
+                "VpcEndpointId",
+                automation_role_arn(ENDPOINT_RUNBOOK, partition, account),
+                "EndpointRemediationAutomatic",
+                {o: _optional_static(o) for o in ENDPOINT_RULE_OPTIONS},
             ),
             "EcrLayerDownloadRestrictedRule": {**principal_rule, "Condition": "CreatePrincipalRule"},
             "EcrLayerDownloadRestrictedRemediation": {

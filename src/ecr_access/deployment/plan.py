@@ -35,6 +35,7 @@ DELEGATED_ADMIN_PREREQUISITES = tuple(
 RULE_CODE_KEYS = {
     "ECR_REPO_NOT_PUBLIC": "RepoRuleCodeKey",
     "ECR_LAYER_DOWNLOAD_RESTRICTED": "PrincipalRuleCodeKey",
+    "ECR_VPC_ENDPOINT_RESTRICTED": "EndpointRuleCodeKey",
 }
 # StackSet rollout across hundreds of accounts: Regions in parallel, a quarter of the accounts
 # at a time, and a few broken accounts do not stop the others (each failure is listed by
@@ -154,6 +155,7 @@ def pack_parameters(settings: Settings, region: str, central_account: str) -> li
         for rule, parameter in (
             ("ECR_REPO_NOT_PUBLIC", "RepoRuleLambdaArn"),
             ("ECR_LAYER_DOWNLOAD_RESTRICTED", "PrincipalRuleLambdaArn"),
+            ("ECR_VPC_ENDPOINT_RESTRICTED", "EndpointRuleLambdaArn"),
         )
     }
     pairs = {

@@ -6,10 +6,11 @@ the rule roles write nothing but evaluations and logs.
 """
 
 import json
-from pathlib import Path
 from typing import Any
 
-IAM_POLICIES = Path(__file__).resolve().parents[3] / "deploy" / "iam"
+from ecr_access.project_files import project_root
+
+IAM_POLICIES = project_root() / "deploy" / "iam"
 RULE_EXECUTION_ROLE_NAME = "ecr-access-rule-execution"
 # Each runbook's AutomationAssumeRole, created under this fixed name in every member account, so
 # the pack can name it as arn:<partition>:iam::{{global:ACCOUNT_ID}}:role/<name> everywhere.
@@ -17,6 +18,7 @@ RUNBOOK_ROLES = {
     "ECRAccess-RestrictRepositoryPolicy": "ecr-access-restrict-repository-policy",
     "ECRAccess-RevokeLayerDownload": "ecr-access-revoke-layer-download",
     "ECRAccess-RevokeActiveSessions": "ecr-access-revoke-active-sessions",
+    "ECRAccess-RestrictVpcEndpointPolicy": "ecr-access-restrict-vpc-endpoint-policy",
 }
 
 
@@ -33,6 +35,18 @@ RULE_EXECUTION_POLICY: dict[str, Any] = {
             "Sid": "ReadRepositoryPolicies",
             "Effect": "Allow",
             "Action": ["ecr:DescribeRepositories", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ReadRegistryPaths",
+            "Effect": "Allow",
+            "Action": ["ecr:DescribeRegistry", "ecr:GetRegistryPolicy", "ecr:DescribePullThroughCacheRules"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ReadVpcEndpoints",
+            "Effect": "Allow",
+            "Action": "ec2:DescribeVpcEndpoints",
             "Resource": "*",
         },
         {

@@ -27,13 +27,18 @@ from ecr_access.deployment.roles import (
     automation_policy,
     service_trust,
 )
+from ecr_access.project_files import project_root
 from ecr_access.remediation import revoke_layer_download
 from ecr_access.remediation.documents import DOCUMENTS
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = project_root()
 BUCKET_PREFIX_PATTERN = r"^[a-z0-9][a-z0-9-]{1,40}$"  # <prefix>-<region> within S3's 63 characters
 RULE_FUNCTION_ROLE_PREFIX = "ecr-access-rule-function-"
-RULES = {"ECR_REPO_NOT_PUBLIC": "RepoRule", "ECR_LAYER_DOWNLOAD_RESTRICTED": "PrincipalRule"}
+RULES = {
+    "ECR_REPO_NOT_PUBLIC": "RepoRule",
+    "ECR_LAYER_DOWNLOAD_RESTRICTED": "PrincipalRule",
+    "ECR_VPC_ENDPOINT_RESTRICTED": "EndpointRule",
+}
 # The incident-response runbook writes policy content: deployed only where asked for.
 INCIDENT_RESPONSE_RUNBOOK = "ECRAccess-RevokeActiveSessions"
 
@@ -358,7 +363,7 @@ def central_template() -> dict[str, Any]:
     )
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": "ecr-access, central account: the two Config rule Lambdas",
+        "Description": "ecr-access, central account: the Config rule Lambdas",
         "Parameters": {
             "CodeBucketPrefix": string_parameter(
                 "Code buckets are <prefix>-<region>; this Region's holds the zips from `make package`",
@@ -471,11 +476,21 @@ def example_perimeter_template() -> dict[str, Any]:
     return perimeter_template(render_scp(settings), render_rcp(settings))
 
 
+def example_endpoint_policies_template() -> dict[str, Any]:
+    from ecr_access.cli.scan_settings import from_toml
+    from ecr_access.perimeter.endpoint_template import endpoint_policies_template
+    from ecr_access.perimeter.settings import settings_from_rules
+
+    settings = settings_from_rules(from_toml(EXAMPLE_PERIMETER_SETTINGS))
+    return endpoint_policies_template(settings.trusted_accounts, settings.trusted_organizations, ())
+
+
 TEMPLATES = {
     "conformance-pack.yaml": conformance_pack,
     "deploy/member.yaml": member_template,
     "deploy/central.yaml": central_template,
     "deploy/perimeter.yaml": example_perimeter_template,
+    "deploy/endpoint-policies.yaml": example_endpoint_policies_template,
     "deploy/detection.yaml": detection_template,
     "deploy/detection-forwarder.yaml": forwarder_template,
 }

@@ -2,11 +2,10 @@
 
 - ``SetRepositoryPolicy``: the new policy text, judged by ``analyze_repository_policy``
   (the same engine as ``ECR_REPO_NOT_PUBLIC``): PUBLIC or CROSS_ACCOUNT_UNTRUSTED is a finding.
-- ``PutRegistryPolicy``: a registry policy grants other accounts replication into this
-  registry's repositories (ECR User Guide, "Private registry permissions"): any principal
-  outside the registry and the trusted accounts, or ``*``, is a finding.
-- ``PutReplicationConfiguration``: a destination registry outside the registry and the
-  trusted accounts copies every matching image out: a finding.
+- ``PutRegistryPolicy`` and ``PutReplicationConfiguration``: judged exactly as
+  ``ECR_REPO_NOT_PUBLIC`` judges the registry's standing settings
+  (exposure/registry_paths.py): a grant reaching outside the trusted zone, or a
+  destination registry outside the owner and the trusted accounts, is a finding.
 - ``CreatePullThroughCacheRule``: a new upstream the registry mirrors; always reported, for
   review (it changes what the registry serves and from where).
 A failed call changed nothing and is not judged.
@@ -16,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecr_access.exposure import analyze_repository_policy
+from ecr_access.exposure.registry_paths import registry_policy_problems, replication_problems
 from ecr_access.policy import PolicyError
-from ecr_access.policy.model import Effect, PrincipalKind
-from ecr_access.policy.parse import parse_policy_text
 
 REGISTRY_EVENTS = frozenset(
     {"SetRepositoryPolicy", "PutRegistryPolicy", "PutReplicationConfiguration", "CreatePullThroughCacheRule"}
@@ -41,20 +39,6 @@ def _parameters(record: dict[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _untrusted_principals(text: str, trusted: frozenset[str]) -> list[str]:
-    outside = []
-    for statement in parse_policy_text(text).statements:
-        if statement.effect is not Effect.ALLOW:
-            continue
-        for principal in statement.principals or ():
-            anyone = principal.kind in (PrincipalKind.ANYONE, PrincipalKind.ANY_ACCOUNT)
-            if anyone or (principal.account is not None and principal.account not in trusted):
-                outside.append(principal.value)
-        if statement.not_principals is not None:
-            outside.append("everyone but the NotPrincipal list")
-    return outside
-
-
 def judge_registry_change(
     record: dict[str, Any], *, trusted_accounts: frozenset[str], trusted_org_ids: tuple[str, ...] = ()
 ) -> ChangeFinding | None:
@@ -68,7 +52,6 @@ def judge_registry_change(
     parameters = _parameters(record)
     registry = str(parameters.get("registryId") or record.get("recipientAccountId") or "")
     region = str(record.get("awsRegion", ""))
-    trusted = frozenset({registry, *trusted_accounts})
     identity = record.get("userIdentity") if isinstance(record.get("userIdentity"), dict) else {}
     context = identity.get("sessionContext") if isinstance(identity.get("sessionContext"), dict) else {}
     issuer = context.get("sessionIssuer") if isinstance(context.get("sessionIssuer"), dict) else {}
@@ -87,18 +70,20 @@ def judge_registry_change(
             reasons = [f"{f.verdict.value}: {f.describe()}" for f in exposure.findings]
         elif name == "PutRegistryPolicy":
             resource = f"arn:aws:ecr:{region}:{registry}:registry"
-            outside = _untrusted_principals(str(parameters.get("policyText") or "{}"), trusted)
-            reasons = [f"the registry policy grants {who}, outside the trusted accounts" for who in outside]
+            reasons = registry_policy_problems(
+                str(parameters.get("policyText") or "{}"),
+                owner_account=registry,
+                trusted_accounts=sorted(trusted_accounts),
+                trusted_org_ids=trusted_org_ids,
+            )
         elif name == "PutReplicationConfiguration":
             resource = f"arn:aws:ecr:{region}:{registry}:registry"
-            configuration = parameters.get("replicationConfiguration") or {}
-            for rule in configuration.get("rules") or ():
-                for destination in (rule or {}).get("destinations") or ():
-                    target = str((destination or {}).get("registryId", ""))
-                    if target not in trusted:
-                        reasons.append(
-                            f"replicates to registry {target} in {destination.get('region')}, not trusted"
-                        )
+            configuration = parameters.get("replicationConfiguration")
+            reasons = replication_problems(
+                configuration if isinstance(configuration, dict) else {},
+                owner_account=registry,
+                trusted_accounts=trusted_accounts,
+            )
         else:
             upstream = parameters.get("upstreamRegistryUrl", "an upstream registry")
             reasons = [

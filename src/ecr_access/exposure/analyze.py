@@ -117,6 +117,7 @@ def _statement_finding(
     deny_actions: tuple[ActionSpec, ...],
     zone: TrustZone,
     repository_arn: str | None,
+    services_exempt: bool = False,
 ) -> Finding | None:
     granted = repository_actions_granted(statement.actions)
     if not granted or not allow_covers_repository(statement.resources, repository_arn):
@@ -124,6 +125,8 @@ def _statement_finding(
     groups = _deny_groups(statement.actions, deny_actions)
     exposed: list[tuple[Classification, Grantee, tuple[str, ...]]] = []
     for grantee in grantees(statement):
+        if services_exempt and grantee.is_service:
+            continue  # e.g. an endpoint policy's documented exception for AWS service principals
         if _classify(grantee, list(grantee.limits), zone).reach not in _VERDICT_OF:
             continue  # a Deny can only narrow a grant that already stays inside the zone
         spared = [deny.spares(grantee) for deny in denies]
@@ -152,7 +155,11 @@ def _statement_finding(
 
 
 def _analyze(
-    policy: Policy, zone: TrustZone, repository_arn: str | None, rcp_denies: tuple[Statement, ...]
+    policy: Policy,
+    zone: TrustZone,
+    repository_arn: str | None,
+    rcp_denies: tuple[Statement, ...],
+    services_exempt: bool = False,
 ) -> RepositoryExposure:
     owner = zone.owner
     denies = [
@@ -165,7 +172,8 @@ def _analyze(
         finding
         for s in policy.statements
         if s.effect is Effect.ALLOW
-        and (finding := _statement_finding(s, denies, deny_actions, zone, repository_arn)) is not None
+        and (finding := _statement_finding(s, denies, deny_actions, zone, repository_arn, services_exempt))
+        is not None
     )
     verdict = max((f.verdict for f in findings), key=lambda v: v.severity, default=ExposureVerdict.RESTRICTED)
     return RepositoryExposure(verdict, any(f.pull_exposed for f in findings), findings, has_policy=True)
@@ -227,3 +235,19 @@ def analyze_repository_policy(
         check_value_depth(policy)
         return _analyze_text(json.dumps(policy), zone, repository_arn, denies)
     raise ValueError(f"a repository policy must be JSON text or a dict, not {type(policy).__name__}")
+
+
+def analyze_parsed_policy(
+    policy: Policy,
+    *,
+    owner_account: str,
+    trusted_accounts: Iterable[str] = (),
+    trusted_org_ids: Iterable[str] = (),
+    services_exempt: bool = False,
+) -> RepositoryExposure:
+    """Who outside the zone a resource-style policy already parsed lets call ECR repository actions on
+    any repository. For policies that are not repository policies (a VPC endpoint's, judged like one:
+    VPC User Guide, "Control access to VPC endpoints using endpoint policies"); ``services_exempt``
+    leaves AWS service principals out."""
+    zone = _trust_zone(owner_account, tuple(trusted_accounts), tuple(trusted_org_ids))
+    return _analyze(policy, zone, None, (), services_exempt)

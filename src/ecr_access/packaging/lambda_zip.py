@@ -20,7 +20,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from ecr_access.project_files import project_root
+
+ROOT = project_root()
 RULES = ROOT / "rules"
 OUTPUT = ROOT / "dist" / "lambda"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)

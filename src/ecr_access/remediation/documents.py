@@ -1,4 +1,4 @@
-"""The two SSM Automation runbooks, defined here and written to remediation/*.yaml by ``make runbooks``.
+"""The SSM Automation runbooks, defined here and written to remediation/*.yaml by ``make runbooks``.
 
 Schema 0.3, the AWSConfigRemediation-* style: typed parameters, every String
 constrained by ``allowedPattern`` or ``allowedValues``, ``assumeRole`` from the
@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ecr_access.project_files import project_root
 from ecr_access.remediation.render import RenderedScript, render_script
 
 # The account may be the Automation system variable {{global:ACCOUNT_ID}}, which the pack uses so one
@@ -28,9 +29,9 @@ IAM_UNIQUE_ID = r"^[\w]{16,128}$"  # IAM API reference: RoleId/UserId, 16-128 wo
 ARN_PATTERN_LIST = r"^$|^arn:[\w*?+=,.@/:-]+(,arn:[\w*?+=,.@/:-]+)*$"
 ROLE_NAME_LIST = r"^$|^[\w+=,.@-]{1,64}(,[\w+=,.@-]{1,64})*$"
 SNS_TOPIC_ARN = r"^$|^arn:(?:aws|aws-us-gov|aws-cn):sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$"
-REMEDIATION_DIR = Path(__file__).resolve().parents[3] / "remediation"
+REMEDIATION_DIR = project_root() / "remediation"
 RUNTIME = "python3.11"
-ATTACHMENTS_DIR = Path(__file__).resolve().parents[3] / "dist" / "runbooks"
+ATTACHMENTS_DIR = project_root() / "dist" / "runbooks"
 
 AUTOMATION_ROLE = {
     "type": "String",
@@ -90,16 +91,19 @@ def rendered_script(document_name: str) -> RenderedScript:
     return render_script(HANDLERS[document_name], f"{document_name}.zip")
 
 
-RESTRICT, REVOKE, SESSIONS = (
+RESTRICT, REVOKE, SESSIONS, ENDPOINT = (
     "ECRAccess-RestrictRepositoryPolicy",
     "ECRAccess-RevokeLayerDownload",
     "ECRAccess-RevokeActiveSessions",
+    "ECRAccess-RestrictVpcEndpointPolicy",
 )
 HANDLERS = {
     RESTRICT: "ecr_access.remediation.restrict_repository_policy",
     REVOKE: "ecr_access.remediation.revoke_layer_download",
     SESSIONS: "ecr_access.remediation.revoke_active_sessions",
+    ENDPOINT: "ecr_access.remediation.restrict_vpc_endpoint_policy",
 }
+VPC_ENDPOINT_ID = r"^vpce-[0-9a-f]{8,17}$"
 PROTECTED_ROLE_NAMES = {
     "type": "String",
     "default": "",
@@ -107,6 +111,26 @@ PROTECTED_ROLE_NAMES = {
     "description": "(Optional) Comma-separated role names never touched, besides those always protected "
     "(ecr-access-*, the automation role, service-linked and IAM Identity Center roles).",
 }
+
+
+def _trust_parameters(subject: str) -> dict[str, Any]:
+    """TrustedAccountIds and TrustedOrganizationIds, joined by the runbook with the rule's own lists."""
+    return {
+        "TrustedAccountIds": {
+            "type": "String",
+            "default": "",
+            "allowedPattern": ACCOUNT_LIST,
+            "description": f"(Optional) Comma-separated accounts that {subject} besides the owner "
+            "(joined with the rule's own).",
+        },
+        "TrustedOrganizationIds": {
+            "type": "String",
+            "default": "",
+            "allowedPattern": ORGANIZATION_LIST,
+            "description": f"(Optional) Comma-separated organization ids (o-…) whose principals {subject} "
+            "(joined with the rule's own).",
+        },
+    }
 
 
 def _payload(*names: str) -> dict[str, str]:
@@ -144,20 +168,7 @@ def restrict_repository_policy() -> dict[str, Any]:
                 "description": "(Required) The repository (Config passes RESOURCE_ID).",
             },
             "AutomationAssumeRole": AUTOMATION_ROLE,
-            "TrustedAccountIds": {
-                "type": "String",
-                "default": "",
-                "allowedPattern": ACCOUNT_LIST,
-                "description": "(Optional) Comma-separated accounts that may pull besides the owner "
-                "(joined with the rule's own).",
-            },
-            "TrustedOrganizationIds": {
-                "type": "String",
-                "default": "",
-                "allowedPattern": ORGANIZATION_LIST,
-                "description": "(Optional) Comma-separated organization ids (o-…) whose principals may pull "
-                "(joined with the rule's own).",
-            },
+            **_trust_parameters("may pull"),
             "Mode": {
                 "type": "String",
                 "default": "RemoveStatements",
@@ -298,10 +309,62 @@ def revoke_active_sessions() -> dict[str, Any]:
     return document
 
 
+def restrict_vpc_endpoint_policy() -> dict[str, Any]:
+    step, rendered = "RestrictVpcEndpointPolicy", rendered_script(ENDPOINT)
+    outputs = {
+        "Action": "String",
+        "BackupParameter": "String",
+        "RestoreCommand": "String",
+        "Message": "String",
+    }
+    return _document(
+        (
+            "### ECRAccess-RestrictVpcEndpointPolicy\n"
+            "Remediates ECR_VPC_ENDPOINT_RESTRICTED for ECR interface endpoints: adds two explicit "
+            "Denies to the endpoint policy (principals, and registries, outside the trusted organizations, "
+            "accounts and third-party registries; AWS service principals exempt). Every existing statement "
+            "is kept and a Deny overrides any Allow, so the endpoint can only allow less. The plan is judged "
+            "by the rule's engine before anything is written; the original is backed up under "
+            "/ecr-access/backup/vpc-endpoint/<id>/<timestamp>/part-N. S3 gateway endpoints are refused (they "
+            "would need an Allow).\n\nUndo: run the RestoreCommand output."
+        ),
+        {
+            "VpcEndpointId": {
+                "type": "String",
+                "allowedPattern": VPC_ENDPOINT_ID,
+                "description": "(Required) The endpoint (Config passes RESOURCE_ID).",
+            },
+            "AutomationAssumeRole": AUTOMATION_ROLE,
+            **_trust_parameters("stay reachable through the endpoint"),
+            "AllowedThirdPartyRegistryAccounts": {
+                "type": "String",
+                "default": "",
+                "allowedPattern": ACCOUNT_LIST,
+                "description": "(Optional) Comma-separated registry accounts outside the organizations that "
+                "stay reachable (e.g. AWS's EKS add-on registries).",
+            },
+        },
+        _script_step(
+            step,
+            HANDLERS[ENDPOINT],
+            rendered,
+            _payload(
+                "VpcEndpointId",
+                "TrustedAccountIds",
+                "TrustedOrganizationIds",
+                "AllowedThirdPartyRegistryAccounts",
+            ),
+            outputs,
+        ),
+        rendered,
+    )
+
+
 DOCUMENTS = {
     RESTRICT: restrict_repository_policy,
     REVOKE: revoke_layer_download,
     SESSIONS: revoke_active_sessions,
+    ENDPOINT: restrict_vpc_endpoint_policy,
 }
 
 

@@ -33,11 +33,9 @@ from ecr_access.exposure.verdict import RepositoryExposure
 from ecr_access.policy.model import Effect, Statement
 from ecr_access.policy.parse import parse_policy_text
 from ecr_access.remediation import policy_surgery
+from ecr_access.remediation.backups import BACKUP_PREFIX, write_backup
 from ecr_access.remediation.script_inputs import RemediationRefused, comma_separated
 
-BACKUP_PREFIX = "/ecr-access/backup"
-PARAMETER_BYTES = 4_096  # a Standard SSM parameter's value (Systems Manager quotas: 4 KB)
-MAX_PIECES = 8  # ECR's 10,240-character limit needs at most 3 (4 bytes per character at worst: 10)
 RULE_NAME = "ECR_REPO_NOT_PUBLIC"
 _ORG_KEYS = ("aws:principalorgid", "aws:sourceorgid", "aws:principalorgpaths", "aws:sourceorgpaths")
 
@@ -177,25 +175,6 @@ def plan(text: str, exposure: RepositoryExposure, mode: str, trust: Trust) -> st
     return narrowed
 
 
-def backup_pieces(text: str) -> list[str]:
-    """The text in pieces of at most PARAMETER_BYTES (UTF-8), none ending in whitespace, so that
-    ``$(…)`` in the restore command, which drops trailing newlines, loses nothing."""
-    pieces, start = [], 0
-    while start < len(text):
-        end = start
-        size = 0
-        while end < len(text) and size + len(text[end].encode()) <= PARAMETER_BYTES:
-            size += len(text[end].encode())
-            end += 1
-        while end < len(text) and end > start + 1 and text[end - 1].isspace():
-            end -= 1
-        pieces.append(text[start:end])
-        start = end
-    if len(pieces) > MAX_PIECES:
-        raise RemediationRefused(f"the policy needs {len(pieces)} backup pieces; refusing before any write")
-    return pieces
-
-
 def restore_command(name: str, parameters: list[str]) -> str:
     reads = "".join(
         f"$(aws ssm get-parameter --name {p} --query Parameter.Value --output text)" for p in parameters
@@ -249,18 +228,9 @@ def handler(events: dict[str, Any], context: Any) -> dict[str, Any]:
     original = change.original or ""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     backup = f"{BACKUP_PREFIX}/{name}/{stamp}"
-    parameters = []
-    for number, piece in enumerate(backup_pieces(original), 1):
-        parameter = f"{backup}/part-{number}"
-        ssm.put_parameter(
-            Name=parameter,
-            Value=piece,
-            Type="String",
-            Tier="Standard",
-            Overwrite=False,
-            Description=f"ecr-access: policy of ECR repository {name} before remediation, part {number}",
-        )
-        parameters.append(parameter)
+    parameters = write_backup(
+        ssm, backup, original, f"ecr-access: policy of ECR repository {name} before remediation"
+    )
     restore = restore_command(name, parameters)
 
     if _read_policy(ecr, name) != original:

@@ -1,8 +1,8 @@
 """Driving Config rules as Config does, and capturing what they tell Config.
 
 moto does not record PutEvaluations outside TestMode, and lacks
-GetComplianceDetailsByConfigRule and ECR's configuration history, so those calls
-are answered here at the botocore level (BaseClient._make_api_call) and recorded;
+GetComplianceDetailsByConfigRule, ECR's configuration history and ECR's pull-through
+cache rules, so those calls are answered here at the botocore level (BaseClient._make_api_call) and recorded;
 every other call goes on to moto. Faults can be scripted per operation.
 """
 
@@ -175,6 +175,7 @@ class ConfigCapture:
     )  # FailedEvaluations per put call, in order
     faults: list[Callable[[str, dict], Exception | None]] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (service, operation) of every call
+    cache_rules: list[dict] = field(default_factory=list)  # ECR DescribePullThroughCacheRules (not in moto)
     # (service, operation) -> answer(params, call_through): replaces or reshapes what moto answers
     overrides: dict[tuple[str, str], Callable[[dict, Callable[[dict], dict]], dict]] = field(
         default_factory=dict
@@ -184,8 +185,12 @@ class ConfigCapture:
     def evaluations(self) -> list[dict]:
         return [e for call in self.put_calls for e in call["Evaluations"]]
 
-    def by_resource(self) -> dict[str, dict]:
-        return {e["ComplianceResourceId"]: e for e in self.evaluations}
+    def by_resource(self, resource_type: str | None = None) -> dict[str, dict]:
+        """Resource id → its last evaluation (of ``resource_type`` only, when given)."""
+        return {e["ComplianceResourceId"]: e for e in self.evaluations_of(resource_type)}
+
+    def evaluations_of(self, resource_type: str | None) -> list[dict]:
+        return [e for e in self.evaluations if resource_type in (None, e["ComplianceResourceType"])]
 
     def add_prior(self, resource_type: str, resource_id: str, compliance: str, annotation: str = "") -> None:
         self.prior_results.append(
@@ -215,6 +220,8 @@ class ConfigCapture:
                 "EvaluationResults": page,
                 **({"NextToken": str(following)} if following < len(self.prior_results) else {}),
             }
+        if service == "ecr" and operation == "DescribePullThroughCacheRules":
+            return {"pullThroughCacheRules": list(self.cache_rules)}
         if service == "config" and operation == "GetResourceConfigHistory":
             return {"configurationItems": [as_history_item(self.history[params["resourceId"]])]}
         return None
