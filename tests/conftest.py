@@ -28,6 +28,13 @@ def doc(*statements: dict, version: str | None = "2012-10-17") -> dict:
     return document
 
 
+@pytest.fixture(autouse=True)
+def wide_reports(monkeypatch):
+    """Reports as on a wide terminal (aligned columns, reasons unwrapped): the tests read reasons whole.
+    The list layout below 100 columns is tested where a test sets COLUMNS itself."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+
 @pytest.fixture
 def moto(monkeypatch):
     """An in-process AWS account (moto) in us-east-1."""

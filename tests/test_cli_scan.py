@@ -246,9 +246,17 @@ def test_an_unreadable_repository_is_reported_and_exits_2(scan):
     code, out, _ = scan_with(fault, scan, "--format", "json")
     assert code == 2
     failed = [r for r in json.loads(out)["results"] if r["compliance"] == "NOT_EVALUATED"]
-    assert [r["reason"] for r in failed] == [
-        "payments/api: AccessDeniedException: not authorized (missing permission ecr:GetRepositoryPolicy)"
+    assert [(r["resource_name"], r["reason"]) for r in failed] == [
+        ("payments/api", "AccessDeniedException: not authorized (missing permission ecr:GetRepositoryPolicy)")
     ]
+
+
+def test_a_not_evaluated_row_names_the_resource_and_gives_one_line_not_an_error_body(scan):
+    body = "<?xml version='1.0'?>\n<Error><Code>InternalFailure</Code>\n<Message>boom</Message></Error>"
+    fault = refusing("GetRepositoryPolicy", "InternalFailure", body, repositoryName="payments/api")
+    _, out, _ = scan_with(fault, scan, "--format", "json")
+    (failed,) = [r for r in json.loads(out)["results"] if r["compliance"] == "NOT_EVALUATED"]
+    assert failed["resource_name"] == "payments/api" and "\n" not in failed["reason"]
     assert results(out)["storefront/web"]["compliance"] == "NON_COMPLIANT"  # the others are still judged
 
 

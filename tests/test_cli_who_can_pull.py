@@ -294,3 +294,14 @@ def test_repository_policies_that_are_not_get_repository_policy_output_are_refus
     arguments = ["--repository-policies", str(bad), "--registry-region", "us-east-1"]
     assert main(["who-can-pull", "--authorization-details", str(dump), *arguments]) == 2
     assert "no repositoryName" in capsys.readouterr().err
+
+
+def test_at_80_columns_principals_are_blocks_wrapped_at_word_boundaries(dump, capsys, monkeypatch):
+    """The same layout as scan's below 100 columns: no padding, no ARN or word split across lines."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["who-can-pull", "--authorization-details", str(dump)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Role  deployer  ALLOWED"
+    assert lines[1].startswith("    Allowed by inline policy inline0")
+    assert all(len(line) <= 80 and line == line.rstrip() for line in lines)
+    assert lines[-1] == "3 principals: 2 ALLOWED, 0 CONDITIONAL, 1 DENIED"

@@ -10,19 +10,41 @@ Public API (documented in docs/engine.md):
 - ``load_authorization_details`` / ``load_config_items``: principals as AWS hands them over.
 """
 
-from ecr_access.exposure import ExposureVerdict, Finding, RepositoryExposure, analyze_repository_policy
-from ecr_access.loaders import AccountAuthorization, load_authorization_details, load_config_items
-from ecr_access.permissions import (
-    AccessDecision,
-    AccessVerdict,
-    IamPrincipal,
-    PermissionEvaluator,
-    PullEvaluator,
-    Registry,
-    RegistryRepository,
-    evaluate_principal,
-)
-from ecr_access.policy import PolicyError
+# Imported on first use (PEP 562): a rule Lambda, a runbook or a subcommand loads only the engine it
+# needs, not the whole package (issue "Performance": cold start).
+_SOURCES = {
+    "ExposureVerdict": "ecr_access.exposure",
+    "Finding": "ecr_access.exposure",
+    "RepositoryExposure": "ecr_access.exposure",
+    "analyze_repository_policy": "ecr_access.exposure",
+    "AccountAuthorization": "ecr_access.loaders",
+    "load_authorization_details": "ecr_access.loaders",
+    "load_config_items": "ecr_access.loaders",
+    "AccessDecision": "ecr_access.permissions",
+    "AccessVerdict": "ecr_access.permissions",
+    "IamPrincipal": "ecr_access.permissions",
+    "PermissionEvaluator": "ecr_access.permissions",
+    "PullEvaluator": "ecr_access.permissions",
+    "Registry": "ecr_access.permissions",
+    "RegistryRepository": "ecr_access.permissions",
+    "evaluate_principal": "ecr_access.permissions",
+    "PolicyError": "ecr_access.policy",
+}
+
+
+def __getattr__(name: str):
+    if name not in _SOURCES:
+        raise AttributeError(f"module 'ecr_access' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_SOURCES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SOURCES])
+
 
 __all__ = [
     "AccessDecision",

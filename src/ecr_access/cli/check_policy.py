@@ -134,11 +134,15 @@ def _label(judged: Judged) -> str:
     return f"{location.file}:{location.line} {location.resource} ({location.kind.value})"
 
 
-def _text(judged: Judged) -> str:
+def _text(judged: Judged, columns: int) -> str:
+    """One block per policy, in scan's list layout: wrapped at word boundaries, never padded."""
+    from ecr_access.cli.text_layout import wrapped
+
     suffix = " — image layers can be pulled from outside the zone of trust" if judged.pull_exposed else ""
-    lines = [f"{_label(judged)}: {judged.verdict.name}{suffix}"]
+    lines = wrapped(f"{_label(judged)}: {judged.verdict.name}{suffix}", columns)
     restricted = judged.verdict is Verdict.RESTRICTED
-    lines.extend(f"  {r}" if restricted else f"  - {r}" for r in judged.reasons)
+    for reason in judged.reasons:
+        lines += wrapped(reason, columns, "  ") if restricted else wrapped(reason, columns, "  - ", "    ")
     return "\n".join(lines)
 
 
@@ -181,8 +185,11 @@ def run(args: argparse.Namespace) -> ExitCode:
     elif args.format == "json":
         print(json.dumps([_json(j) for j in judged], indent=2))
     else:
+        from ecr_access.cli import text_layout
+
+        columns = text_layout.width()
         for item in judged:
-            print(_text(item))
+            print(_text(item, columns))
         print(f"{len(judged)} policies in {len(paths) - unreadable} files")
     if unreadable or any(j.verdict is Verdict.UNJUDGED for j in judged):
         return ExitCode.INVALID_INPUT

@@ -170,12 +170,9 @@ def print_tables(
 
 
 def _wrapped(text: str, width: int, indent: str) -> list[str]:
-    import textwrap
+    from ecr_access.cli.text_layout import wrapped
 
-    return textwrap.wrap(
-        text, width=max(20, width), initial_indent=indent, subsequent_indent=indent,
-        break_long_words=False, break_on_hyphens=False,
-    ) or [indent.rstrip()]  # fmt: skip
+    return wrapped(text, width, indent)
 
 
 def list_lines(

@@ -1,18 +1,29 @@
 """Entry point of the ``ecr-access`` console script."""
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from ecr_access.cli import check_policy, demo, deployment, perimeter, pulls, scan, who_can_pull
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.config_rules.rule_modules import RulesNotFound
-from ecr_access.sources.aws_errors import describe_error
+
+# Each subcommand's module, imported only when that subcommand runs: `ecr-access who-can-pull` does not
+# load boto3, rich or the deployment templates (issue "Performance": imports were 18 % of its time).
+COMMANDS = {
+    "check-policy": "check_policy",
+    "who-can-pull": "who_can_pull",
+    "scan": "scan",
+    "demo": "demo",
+    "deploy-plan": "deployment",
+    "render-pack": "deployment",
+    "pack-parameters": "deployment",
+    "perimeter": "perimeter",
+    "pulls": "pulls",
+}
 
 
 def _version() -> str:
@@ -22,17 +33,15 @@ def _version() -> str:
         return "unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand, or (``command``) with that one only, importing only its module."""
     parser = argparse.ArgumentParser(prog="ecr-access", description="Keep private ECR image layers private.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(required=True, metavar="COMMAND")
-    check_policy.add_parser(subparsers)
-    who_can_pull.add_parser(subparsers)
-    scan.add_parser(subparsers)
-    demo.add_parser(subparsers)
-    deployment.add_parsers(subparsers)
-    perimeter.add_parser(subparsers)
-    pulls.add_parser(subparsers)
+    wanted = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in wanted:
+        module = importlib.import_module(f"ecr_access.cli.{name}")
+        (module.add_parsers if hasattr(module, "add_parsers") else module.add_parser)(subparsers)
     return parser
 
 
@@ -48,7 +57,8 @@ def _silence_stdout() -> None:
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """Like parse_args, but an unknown flag is reported with its subcommand's usage, not the top one's."""
-    parser = build_parser()
+    words = list(argv) if argv is not None else sys.argv[1:]
+    parser = build_parser(next((w for w in words if not w.startswith("-")), None))
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         chosen = next(
@@ -75,13 +85,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ValueError, RulesNotFound) as exc:  # PolicyError is a ValueError
         print(f"ecr-access: error: {exc}", file=sys.stderr)
         return ExitCode.INVALID_INPUT
-    except (ClientError, BotoCoreError) as exc:  # one line, never a traceback
-        print(f"ecr-access: error: {describe_error(exc)}", file=sys.stderr)
-        return ExitCode.INVALID_INPUT
     except KeyboardInterrupt:
         print("ecr-access: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: one line, and never the "exposed" exit code
+    except Exception as exc:
+        if type(exc).__module__.startswith("botocore"):  # an AWS error: one line, never a traceback
+            from ecr_access.sources.aws_errors import describe_error
+
+            print(f"ecr-access: error: {describe_error(exc)}", file=sys.stderr)
+            return ExitCode.INVALID_INPUT
+        # a bug: one line, and never the "exposed" exit code
         print(f"ecr-access: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         if os.environ.get("ECR_ACCESS_TRACEBACK"):
             traceback.print_exc()

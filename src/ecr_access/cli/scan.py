@@ -156,6 +156,16 @@ def periodic_event(rule: str, account: str, parameters: dict[str, str]) -> dict[
     }
 
 
+def _not_evaluated(rule: str, region: str, resource_type: str, failure: str) -> ComplianceRow:
+    """A failure (``"<resource>: <why>"``) as a row that names the resource and says why in one line:
+    an error body (XML, a traceback) is cut to its first line."""
+    name, _, why = failure.partition(": ")
+    if not why:
+        name, why = "—", failure
+    line = next((part.strip() for part in why.splitlines() if part.strip()), why)
+    return ComplianceRow(rule, region, resource_type, name, name, NOT_EVALUATED, line[:300])
+
+
 def _evaluate(
     rule: Any, session: boto3.Session, target: Target, parameters: dict[str, str], region: str
 ) -> list[ComplianceRow]:
@@ -179,9 +189,7 @@ def _evaluate(
     ]
     rows = compliance_report.rows_from_evaluations(rule_name, row_region, evaluations, outcome.names)
     failed = [
-        ComplianceRow(
-            rule_name, row_region, "/".join(sorted(outcome.resource_types)), "—", "—", NOT_EVALUATED, f
-        )
+        _not_evaluated(rule_name, row_region, "/".join(sorted(outcome.resource_types)), f)
         for f in outcome.failures
     ]
     return rows + failed

@@ -38,9 +38,7 @@ def organization_accounts(session: boto3.Session) -> list[str]:
         ) from exc
 
 
-def _session_in(session: boto3.Session, account: str, role_name: str, region: str) -> boto3.Session:
-    partition = session.client("sts").get_caller_identity()["Arn"].split(":")[1]
-    role = f"arn:{partition}:iam::{account}:role/{role_name}"
+def _session_in(session: boto3.Session, account: str, role: str, region: str) -> boto3.Session:
     credentials = session.client("sts").assume_role(RoleArn=role, RoleSessionName=SESSION_NAME)["Credentials"]
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
@@ -62,10 +60,12 @@ def scan_accounts(
     """Every account's rows (each tagged with its account), and per account its target or error.
     ``scan_one(session)`` scans the account a session is in."""
     home = session.region_name or "us-east-1"
+    partition = session.client("sts").get_caller_identity()["Arn"].split(":")[1]
 
     def one(account: str) -> tuple[str, Any, list[ComplianceRow]]:
         try:
-            target, rows = scan_one(_session_in(session, account, role_name, home))
+            role = f"arn:{partition}:iam::{account}:role/{role_name}"
+            target, rows = scan_one(_session_in(session, account, role, home))
             return account, target, [replace(r, account=account) for r in rows]
         except (ClientError, BotoCoreError, UsageError) as exc:
             why = describe_error(exc, "sts") if not isinstance(exc, UsageError) else str(exc)

@@ -85,10 +85,13 @@ def _rows(results: list[tuple[IamPrincipal, AccessDecision]]) -> list[dict[str, 
     ]
 
 
-def render_text(rows: list[dict[str, str]]) -> str:
-    width = max((len(r["name"]) for r in rows), default=4)
-    lines = [f"{'TYPE':<5} {'NAME':<{width}} {'VERDICT':<11} REASON"]
-    lines += [f"{r['type']:<5} {r['name']:<{width}} {r['verdict']:<11} {r['reason']}" for r in rows]
+def render_text(rows: list[dict[str, str]], columns: int | None = None) -> str:
+    """scan's layout (text_layout.py): aligned columns on a wide terminal, one block per principal below
+    100 columns and when piped."""
+    from ecr_access.cli import text_layout
+
+    cells = [(r["type"], r["name"], r["verdict"], r["reason"]) for r in rows]
+    lines = text_layout.report(("TYPE", "NAME", "VERDICT", "REASON"), cells, columns)
     counts = {v: sum(r["verdict"] == v.value for r in rows) for v in AccessVerdict}
     lines.append(
         f"\n{len(rows)} principals: {counts[AccessVerdict.ALLOWED]} ALLOWED, "
