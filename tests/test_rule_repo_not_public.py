@@ -19,6 +19,7 @@ from ecr_access.testing.config_harness import (
     load_rule,
     oversized_event,
     periodic_event,
+    refusing,
 )
 
 RULE = load_rule("ECR_REPO_NOT_PUBLIC")
@@ -308,6 +309,41 @@ def test_periodic_exemption_reads_tags(aws, config):
     RULE.lambda_handler(periodic_event(NAME, {"ExemptionTagKey": "ecr-access-exempt"}), None)
     assert config.by_resource(TYPE)["exempt"]["ComplianceType"] == "NOT_APPLICABLE"
     assert config.by_resource(TYPE)["public"]["ComplianceType"] == "NON_COMPLIANT"
+
+
+@pytest.mark.parametrize(
+    ("bulk", "tag_calls", "exempt"),
+    [
+        pytest.param("answers", 1, "NOT_APPLICABLE", id="bulk-read-then-confirm-the-one-exemption"),
+        pytest.param("denied", 4, "NOT_APPLICABLE", id="bulk-denied-reads-each-repository"),
+        pytest.param("stale", 1, "NON_COMPLIANT", id="stale-bulk-answer-never-exempts"),
+    ],
+)
+def test_exemption_tags_are_read_in_bulk_and_exemptions_confirmed(aws, config, bulk, tag_calls, exempt):
+    """Resource Groups Tagging API GetResources for the exemption key, one call a page; each exemption
+    it reports confirmed with the repository's own ListTagsForResource (a tag removed since is no
+    exemption); per-repository reads when the bulk read is refused."""
+    create(aws, "exempt", PUBLIC, tags={"ecr-access-exempt": "true"})
+    create(aws, "public", PUBLIC, tags={"team": "web"})
+    create(aws, "other", None)
+    create(aws, "fourth", None)
+    if bulk == "denied":
+        config.faults.append(refusing("GetResources", "AccessDeniedException"))
+    if bulk == "stale":  # the Tagging API still lists a tag that the repository no longer has
+        stale = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/public"
+        config.overrides[("resourcegroupstaggingapi", "GetResources")] = lambda params, _: {
+            "ResourceTagMappingList": [
+                {"ResourceARN": stale, "Tags": [{"Key": "ecr-access-exempt", "Value": "true"}]}
+            ]
+        }
+        exempt_name = "public"
+    else:
+        exempt_name = "exempt"
+    config.calls.clear()
+    RULE.lambda_handler(periodic_event(NAME, {"ExemptionTagKey": "ecr-access-exempt"}), None)
+    assert config.by_resource(TYPE)[exempt_name]["ComplianceType"] == exempt
+    assert config.calls.count(("ecr", "ListTagsForResource")) == tag_calls
+    assert config.calls.count(("resourcegroupstaggingapi", "GetResources")) == 1
 
 
 def test_vanished_repositories_are_retired(aws, config):

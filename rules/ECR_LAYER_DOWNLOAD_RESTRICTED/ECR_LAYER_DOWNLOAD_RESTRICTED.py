@@ -24,7 +24,8 @@ from ecr_access.config_rules.handler import handle
 from ecr_access.config_rules.isolation import budgeted_sweep, could_not_analyse, judge_isolated
 from ecr_access.config_rules.outcome import PeriodicOutcome
 from ecr_access.config_rules.principal_evaluation import PrincipalRuleSettings, principal_evaluation
-from ecr_access.loaders import load_authorization_details, load_config_items
+from ecr_access.loaders.authorization_details import load_authorization_details
+from ecr_access.loaders.config_items import load_config_items
 from ecr_access.permissions import IamPrincipal, PullEvaluator, Registry
 from ecr_access.sources.iam_authorization import sweep_authorization_details
 from ecr_access.sources.iam_reader import IamReader

@@ -89,10 +89,13 @@ class ECR_REPO_NOT_PUBLIC(ConfigRule):  # RDK names the class after the rule
     def evaluate_periodic(self, event, client_factory, valid_rule_parameters):
         settings = valid_rule_parameters["settings"]
         deadline = deadline_of(client_factory)
+        key = settings.exemption_tag_key
         sweep = sweep_repositories(
             client_factory.build_client("ecr"),
             deadline=deadline,
-            read_tags=settings.exemption_tag_key is not None,
+            read_tags=key is not None,
+            tagging=client_factory.build_client("resourcegroupstaggingapi") if key else None,
+            exemption_key=key,
         )
         evaluations, unanalysed = [], []
         with budgeted_sweep():

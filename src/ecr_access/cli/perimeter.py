@@ -10,7 +10,7 @@ from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.cli.json_input import read_json
 from ecr_access.cli.scan_settings import from_toml
 from ecr_access.cli.who_can_pull import authorization_pages
-from ecr_access.loaders import load_authorization_details
+from ecr_access.loaders.authorization_details import load_authorization_details
 from ecr_access.loaders.repository_policies import load_repository_policies
 from ecr_access.loaders.scps import load_rcp_levels, load_scp_levels
 from ecr_access.perimeter.impact import Impact, perimeter_impact

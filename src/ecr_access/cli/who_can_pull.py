@@ -8,7 +8,7 @@ from typing import Any
 from ecr_access.aws_identifiers import ORGANIZATION_ID
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.cli.json_input import read_json
-from ecr_access.loaders import load_authorization_details
+from ecr_access.loaders.authorization_details import load_authorization_details
 from ecr_access.loaders.repository_policies import load_repository_policies
 from ecr_access.loaders.scps import load_rcp_levels, load_scp_levels
 from ecr_access.permissions import (
@@ -133,6 +133,13 @@ def authorization_pages(details: Any, name: str) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> ExitCode:
+    from ecr_access.cli.collector import collector_paused
+
+    with collector_paused():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> ExitCode:
     pages = authorization_pages(read_json(args.authorization_details), args.authorization_details)
     try:
         account = load_authorization_details(pages)

@@ -39,7 +39,7 @@ from ecr_access.demo import organization_slice as slice_
 from ecr_access.demo.seed import seed_account
 from ecr_access.detection.dedup import Deduplicator
 from ecr_access.detection.handler import Sinks, handle_event, settings_from
-from ecr_access.loaders import load_authorization_details
+from ecr_access.loaders.authorization_details import load_authorization_details
 from ecr_access.perimeter.impact import perimeter_impact
 from ecr_access.perimeter.policies import render_rcp, render_scp
 from ecr_access.perimeter.settings import settings_from_rules

@@ -34,7 +34,12 @@ RULE_EXECUTION_POLICY: dict[str, Any] = {
         {
             "Sid": "ReadRepositoryPolicies",
             "Effect": "Allow",
-            "Action": ["ecr:DescribeRepositories", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource"],
+            "Action": [
+                "ecr:DescribeRepositories",
+                "ecr:GetRepositoryPolicy",
+                "ecr:ListTagsForResource",
+                "tag:GetResources",
+            ],
             "Resource": "*",
         },
         {

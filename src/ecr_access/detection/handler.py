@@ -31,7 +31,7 @@ from ecr_access.detection.findings import change_asff, message, pull_asff
 from ecr_access.detection.pull_events import DetectionSettings, PullFinding, judge_pull, pull_of
 from ecr_access.detection.registry_events import ChangeFinding, judge_registry_change
 from ecr_access.detection.responses import revoke_request
-from ecr_access.loaders import load_authorization_details
+from ecr_access.loaders.authorization_details import load_authorization_details
 from ecr_access.permissions.principal import IamPrincipal
 from ecr_access.policy import PolicyError
 

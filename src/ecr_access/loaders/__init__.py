@@ -1,7 +1,23 @@
-"""Loading IAM principals the way AWS hands them over: authorization details or Config items."""
+"""Loading what AWS hands over: IAM principals (authorization details, Config items), VPC endpoints.
 
-from ecr_access.loaders.account import AccountAuthorization
-from ecr_access.loaders.authorization_details import load_authorization_details
-from ecr_access.loaders.config_items import load_config_items
+The names below are imported on first use (PEP 562), so a module that needs one loader (the
+VPC endpoint rule reads endpoints, not IAM) does not load the others.
+"""
+
+_SOURCES = {
+    "AccountAuthorization": "ecr_access.loaders.account",
+    "load_authorization_details": "ecr_access.loaders.authorization_details",
+    "load_config_items": "ecr_access.loaders.config_items",
+}
 
 __all__ = ["AccountAuthorization", "load_authorization_details", "load_config_items"]
+
+
+def __getattr__(name: str):
+    if name not in _SOURCES:
+        raise AttributeError(f"module 'ecr_access.loaders' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_SOURCES[name]), name)
+    globals()[name] = value
+    return value

@@ -3,7 +3,15 @@
 ``DescribeRepositories`` pages (1,000 a page) give the complete list; one
 ``GetRepositoryPolicy`` per repository (``RepositoryPolicyNotFoundException``
 means no policy) runs on a small thread pool — boto3 clients are thread-safe —
-with botocore's adaptive retries in the client. A repository whose read fails
+with botocore's adaptive retries in the client.
+
+Tags, when an exemption tag is set, are read in bulk: the Resource Groups Tagging API's
+``GetResources`` "support[s] all resource types" (Resource Groups Tagging API Reference,
+"Services that support the Resource Groups Tagging API"), one page per 100 tagged
+repositories, filtered on the exemption key. Only a repository the bulk read says is exempt
+is confirmed with its own ``ListTagsForResource`` (the service's authoritative answer, so a
+tag removed moments ago never exempts a repository). When the bulk read fails, every
+repository's tags are read one by one as before. A repository whose read fails
 is recorded as a failure and the sweep goes on; when the deadline nears, no new
 read is started and the rest is recorded as unreached.
 """
@@ -41,7 +49,29 @@ class RepositorySweep:
     unreached: list[str] = field(default_factory=list)
 
 
-def _read(ecr: Any, repository: dict[str, Any], read_tags: bool) -> RepositoryRecord:
+def _bulk_tags(tagging: Any, key: str) -> dict[str, dict[str, str]] | None:
+    """Repository ARN → tags for every repository carrying ``key``; None when the bulk read fails."""
+    try:
+        found: dict[str, dict[str, str]] = {}
+        pages = tagging.get_paginator("get_resources").paginate(
+            ResourceTypeFilters=["ecr:repository"], TagFilters=[{"Key": key}]
+        )
+        for page in pages:
+            for mapping in page.get("ResourceTagMappingList", ()):
+                found[mapping["ResourceARN"]] = {t["Key"]: t["Value"] for t in mapping.get("Tags", ())}
+        return found
+    except (ClientError, BotoCoreError, KeyError) as exc:
+        log.warning("bulk tag read failed (%s): reading each repository's tags", describe_error(exc, "tag"))
+        return None
+
+
+def _read(
+    ecr: Any,
+    repository: dict[str, Any],
+    read_tags: bool,
+    bulk: dict[str, dict[str, str]] | None = None,
+    key: str | None = None,
+) -> RepositoryRecord:
     name = repository["repositoryName"]
     try:
         policy = ecr.get_repository_policy(repositoryName=name, registryId=repository["registryId"])[
@@ -53,8 +83,12 @@ def _read(ecr: Any, repository: dict[str, Any], read_tags: bool) -> RepositoryRe
         policy = None
     tags = None
     if read_tags:
-        listed = ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"]).get("tags", [])
-        tags = {t["Key"]: t["Value"] for t in listed}
+        arn = repository["repositoryArn"]
+        tags = None if bulk is None else bulk.get(arn, {})
+        candidate = tags is not None and key is not None and str(tags.get(key, "")).strip().lower() == "true"
+        if tags is None or candidate:  # no bulk answer, or an exemption to confirm
+            listed = ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])
+            tags = {t["Key"]: t["Value"] for t in listed}
     return RepositoryRecord(name, repository["repositoryArn"], repository["registryId"], policy, tags)
 
 
@@ -78,16 +112,25 @@ def _list(ecr: Any, sweep: RepositorySweep, deadline: Deadline) -> list[dict[str
 
 
 def sweep_repositories(
-    ecr: Any, *, deadline: Deadline, read_tags: bool = False, workers: int = WORKERS
+    ecr: Any,
+    *,
+    deadline: Deadline,
+    read_tags: bool = False,
+    workers: int = WORKERS,
+    tagging: Any = None,
+    exemption_key: str | None = None,
 ) -> RepositorySweep:
+    """``tagging`` (a Resource Groups Tagging API client) with ``exemption_key``: tags read in bulk."""
     sweep = RepositorySweep()
     pending = list(reversed(_list(ecr, sweep, deadline)))
+    bulk = _bulk_tags(tagging, exemption_key) if read_tags and tagging is not None and exemption_key else None
     in_flight: dict[Future[RepositoryRecord], str] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while pending or in_flight:
             while pending and len(in_flight) < workers * 2 and not deadline.passed():
                 repository = pending.pop()
-                in_flight[pool.submit(_read, ecr, repository, read_tags)] = repository["repositoryName"]
+                future = pool.submit(_read, ecr, repository, read_tags, bulk, exemption_key)
+                in_flight[future] = repository["repositoryName"]
             if not in_flight:
                 break  # the deadline passed with reads still to start
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)

@@ -176,6 +176,8 @@ class ConfigCapture:
     faults: list[Callable[[str, dict], Exception | None]] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (service, operation) of every call
     cache_rules: list[dict] = field(default_factory=list)  # ECR DescribePullThroughCacheRules (not in moto)
+    bulk_tag_reads: int = 0
+    internal: bool = False  # the harness's own reads (answering what moto lacks) are not recorded
     # (service, operation) -> answer(params, call_through): replaces or reshapes what moto answers
     overrides: dict[tuple[str, str], Callable[[dict, Callable[[dict], dict]], dict]] = field(
         default_factory=dict
@@ -207,6 +209,33 @@ class ConfigCapture:
             }
         )
 
+    def ecr_tag_mappings(self, params: dict, client: BaseClient) -> dict:
+        """GetResources for ECR repositories as the Tagging API answers it (moto returns none): the tagged
+        repositories of the calling client's account and Region, filtered on the tag keys asked for."""
+        import boto3
+
+        credentials = client._request_signer._credentials  # the caller's account (scan --org: a member)
+        ecr = boto3.client(
+            "ecr",
+            region_name=client.meta.region_name,
+            aws_access_key_id=credentials.access_key,
+            aws_secret_access_key=credentials.secret_key,
+            aws_session_token=credentials.token,
+        )
+        keys = [f["Key"] for f in params.get("TagFilters", ())]
+        mappings = []
+        self.internal = True
+        try:
+            for page in ecr.get_paginator("describe_repositories").paginate():
+                for repository in page["repositories"]:
+                    tags = ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"]).get("tags", [])
+                    if tags and all(any(t["Key"] == k for t in tags) for k in keys):
+                        mappings.append({"ResourceARN": repository["repositoryArn"], "Tags": tags})
+        finally:
+            self.internal = False
+        self.bulk_tag_reads += 1
+        return {"ResourceTagMappingList": mappings}
+
     def answer(self, service: str, operation: str, params: dict) -> dict | None:
         if service == "config" and operation == "PutEvaluations":
             self.put_calls.append(params)
@@ -222,6 +251,12 @@ class ConfigCapture:
             }
         if service == "ecr" and operation == "DescribePullThroughCacheRules":
             return {"pullThroughCacheRules": list(self.cache_rules)}
+        if (
+            service == "tagging"
+            and operation == "GetResources"
+            and params.get("ResourceTypeFilters") == ["ecr:repository"]
+        ):
+            return self._ecr_tag_mappings(params)
         if service == "config" and operation == "GetResourceConfigHistory":
             return {"configurationItems": [as_history_item(self.history[params["resourceId"]])]}
         return None
@@ -233,11 +268,17 @@ def capture_config(capture: ConfigCapture):
 
     def _make_api_call(client: BaseClient, operation: str, params: dict) -> Any:
         service = client.meta.service_model.service_name
+        if capture.internal:
+            return original(client, operation, params)
         capture.calls.append((service, operation))
         for fault in capture.faults:
             error = fault(operation, params)
             if error is not None:
                 raise error
+        if (service, operation) == ("resourcegroupstaggingapi", "GetResources") and params.get(
+            "ResourceTypeFilters"
+        ) == ["ecr:repository"]:
+            return capture.ecr_tag_mappings(params, client)
         override = capture.overrides.get((service, operation))
         if override is not None:
             return override(params, lambda p: original(client, operation, p))
