@@ -18,6 +18,7 @@ import boto3
 from moto import mock_aws
 
 from ecr_access.cli.main import main
+from ecr_access.testing.accounts import session_in
 from ecr_access.testing.config_harness import ConfigCapture, capture_config
 
 PUBLIC = json.dumps(
@@ -40,18 +41,6 @@ TRUST = json.dumps(
 )
 
 
-def _session(account: str) -> boto3.Session:
-    credentials = boto3.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/setup", RoleSessionName="bench"
-    )["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name="us-east-1",
-    )
-
-
 def run(accounts_wanted: int) -> None:
     os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
     capture = ConfigCapture()
@@ -65,7 +54,7 @@ def run(accounts_wanted: int) -> None:
             for n in range(accounts_wanted)
         ]
         for account in accounts:
-            session = _session(account)
+            session = session_in(account)
             ecr, iam = session.client("ecr"), session.client("iam")
             for r in range(10):
                 ecr.create_repository(repositoryName=f"team/app-{r}")

@@ -9,6 +9,7 @@ import pytest
 from moto import mock_aws
 
 from ecr_access.cli.main import main
+from ecr_access.testing.accounts import session_in
 from ecr_access.testing.config_harness import ConfigCapture, capture_config
 
 PUBLIC = json.dumps(
@@ -17,18 +18,6 @@ PUBLIC = json.dumps(
         "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}],
     }
 )
-
-
-def _in(account: str) -> boto3.Session:
-    credentials = boto3.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/setup", RoleSessionName="setup"
-    )["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name="us-east-1",
-    )
 
 
 @pytest.fixture
@@ -43,7 +32,7 @@ def organization(monkeypatch):
             status = organizations.create_account(AccountName=name, Email=f"{name}@example.com")
             members.append(status["CreateAccountStatus"]["AccountId"])
         for account, repository, policy in ((members[0], "pay/api", PUBLIC), (members[1], "data/etl", None)):
-            ecr = _in(account).client("ecr")
+            ecr = session_in(account).client("ecr")
             ecr.create_repository(repositoryName=repository)
             if policy:
                 ecr.set_repository_policy(repositoryName=repository, policyText=policy)

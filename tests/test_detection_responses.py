@@ -24,6 +24,7 @@ from ecr_access.detection import handler, responses
 from ecr_access.detection.account_clients import MEMBER_ROLE_NAME, RENEW_AFTER_SECONDS, AccountClients
 from ecr_access.detection.dedup import Deduplicator
 from ecr_access.remediation.revoke_layer_download import DENY_DOCUMENT
+from ecr_access.testing.accounts import session_in
 from ecr_access.testing.automation_runner import AutomationRunner
 
 from principal_builder import ECS_TASKS_TRUST
@@ -59,15 +60,10 @@ def _in(account, event):
 
 
 def _session(account):
-    if account == OWN:
-        return boto3.Session(region_name="us-east-1")
-    role = f"arn:aws:iam::{account}:role/{MEMBER_ROLE_NAME}"
-    credentials = boto3.client("sts").assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name="us-east-1",
+    return (
+        boto3.Session(region_name="us-east-1")
+        if account == OWN
+        else session_in(account, role=MEMBER_ROLE_NAME)
     )
 
 

@@ -12,6 +12,8 @@ Public API (documented in docs/engine.md):
 
 # Imported on first use (PEP 562): a rule Lambda, a runbook or a subcommand loads only the engine it
 # needs, not the whole package (issue "Performance": cold start).
+from ecr_access.lazy_names import lazy_attributes
+
 _SOURCES = {
     "ExposureVerdict": "ecr_access.exposure",
     "Finding": "ecr_access.exposure",
@@ -32,14 +34,7 @@ _SOURCES = {
 }
 
 
-def __getattr__(name: str):
-    if name not in _SOURCES:
-        raise AttributeError(f"module 'ecr_access' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(_SOURCES[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes("ecr_access", _SOURCES, globals())
 
 
 def __dir__() -> list[str]:

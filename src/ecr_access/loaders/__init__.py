@@ -4,6 +4,8 @@ The names below are imported on first use (PEP 562), so a module that needs one 
 VPC endpoint rule reads endpoints, not IAM) does not load the others.
 """
 
+from ecr_access.lazy_names import lazy_attributes
+
 _SOURCES = {
     "AccountAuthorization": "ecr_access.loaders.account",
     "load_authorization_details": "ecr_access.loaders.authorization_details",
@@ -13,11 +15,4 @@ _SOURCES = {
 __all__ = ["AccountAuthorization", "load_authorization_details", "load_config_items"]
 
 
-def __getattr__(name: str):
-    if name not in _SOURCES:
-        raise AttributeError(f"module 'ecr_access.loaders' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(_SOURCES[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes("ecr_access.loaders", _SOURCES, globals())
