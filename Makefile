@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: $(STAMP) lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 # Both rules and both runbooks on an embedded AWS account (moto, in process): no AWS account needed.
 demo: $(STAMP)

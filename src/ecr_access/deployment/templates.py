@@ -27,6 +27,7 @@ from ecr_access.deployment.roles import (
     automation_policy,
     service_trust,
 )
+from ecr_access.file_writes import write_if_changed
 from ecr_access.project_files import project_root
 from ecr_access.remediation import revoke_layer_download
 from ecr_access.remediation.documents import DOCUMENTS
@@ -501,7 +502,7 @@ def write_templates(root: Path = ROOT) -> list[Path]:
     for relative, build in TEMPLATES.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump(build()))
+        write_if_changed(path, dump(build()))
         written.append(path)
     return written
 

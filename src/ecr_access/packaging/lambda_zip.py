@@ -14,12 +14,14 @@ new ``S3Key`` and running the deployment again really updates the function.
 import ast
 import hashlib
 import importlib.util
+import io
 import py_compile
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
+from ecr_access.file_writes import write_if_changed
 from ecr_access.project_files import project_root
 
 ROOT = project_root()
@@ -132,13 +134,14 @@ def _write(target: Path, entries: dict[str, Path]) -> Path:
         print(
             f"note: Python {sys.version_info[0]}.{sys.version_info[1]} is not the Lambda runtime's; no .pyc"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, _FIXED_TIME)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name])
+    write_if_changed(target, buffer.getvalue())  # byte-reproducible: an unchanged build is left alone
     return target
 
 
@@ -177,5 +180,5 @@ if __name__ == "__main__":
                           (DETECTION, lambda: build_detection(destination))]:  # fmt: skip
         built = builder()
         digest = hashlib.sha256(built.read_bytes()).hexdigest()
-        (destination / f"{name}.key").write_text(code_key(name, digest))
+        write_if_changed(destination / f"{name}.key", code_key(name, digest))
         print(f"{built} {built.stat().st_size:,} bytes sha256 {digest}")

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ecr_access.file_writes import write_if_changed
 from ecr_access.project_files import project_root
 from ecr_access.remediation.render import RenderedScript, render_script
 
@@ -389,7 +390,7 @@ def write_documents(directory: Path = REMEDIATION_DIR) -> list[Path]:
     written = []
     for name in DOCUMENTS:
         path = directory / f"{name}.yaml"
-        path.write_text(render_document(name))
+        write_if_changed(path, render_document(name))
         written.append(path)
     return written
 
@@ -401,7 +402,7 @@ def write_attachments(directory: Path = ATTACHMENTS_DIR) -> list[Path]:
     for name in DOCUMENTS:
         rendered = rendered_script(name)
         path = directory / rendered.attachment_name
-        path.write_bytes(rendered.attachment)
+        write_if_changed(path, rendered.attachment)
         written.append(path)
     return written
 
