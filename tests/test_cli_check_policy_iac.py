@@ -144,3 +144,31 @@ def test_the_pre_commit_hook_runs_check_policy_on_templates():
 
     for name, matched in (("stack.yaml", True), ("cdk.out/App.template.json", True), ("main.tf", False)):
         assert bool(re.search(hook["files"], name)) is matched
+
+
+@pytest.mark.parametrize(
+    ("depth", "outcome"),
+    [
+        pytest.param(100, "unjudged", id="deeper-than-the-engine-accepts"),
+        pytest.param(5_000, "refused", id="nesting-bomb-refused-by-the-loader"),
+    ],
+)
+def test_deep_nesting_in_one_template_never_stops_the_other_files(capsys, tmp_path, depth, outcome):
+    """A template whose policy nests deeper than the engine accepts (32 levels) has that policy
+    UNJUDGED; a nesting bomb makes the file unreadable, named; either way exit 2, never safe, and the
+    next file is judged as usual."""
+    deep = "[" * depth + "]" * depth
+    bomb = tmp_path / "bomb.template.json"
+    bomb.write_text(
+        '{"Resources": {"R": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryPolicyText": '
+        '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Condition": '
+        + deep
+        + "}]}}}}}"
+    )
+    code, out, err = run(capsys, str(bomb), str(IAC / "AppStack.template.json"), "--format", "json")
+    found = {r["resource"]: r["verdict"] for r in json.loads(out)}
+    assert code == 2 and found["AppRepo8F5A4B2C"] == "CROSS_ACCOUNT_UNTRUSTED"
+    if outcome == "unjudged":
+        assert found["R"] == "UNJUDGED"
+    else:
+        assert "R" not in found and str(bomb) in err and "Traceback" not in err

@@ -328,6 +328,7 @@ def test_one_run_writes_evidence_json_asff_and_ocsf_files(scan, tmp_path):
         "activity_id",
         "category_uid",
         "class_uid",
+        "compliance",
         "finding_info",
         "metadata",
         "severity_id",
@@ -335,6 +336,7 @@ def test_one_run_writes_evidence_json_asff_and_ocsf_files(scan, tmp_path):
         "type_uid",
     }
     assert all(required <= set(e) and e["class_uid"] == 2003 for e in events)
+    assert all(e["type_uid"] == e["class_uid"] * 100 + e["activity_id"] for e in events)
     assert {e["compliance"]["status"] for e in events} >= {"Pass", "Fail"}
 
 

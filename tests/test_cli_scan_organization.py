@@ -90,3 +90,22 @@ def test_the_table_has_one_section_per_account(organization, capsys, monkeypatch
         f"Account {payments} · ECR_REPO_NOT_PUBLIC" in out
         and f"Account {analytics} · ECR_REPO_NOT_PUBLIC" in out
     )
+
+
+def test_a_bug_in_one_accounts_scan_is_that_accounts_row_only(organization, capsys, monkeypatch):
+    payments, analytics, _ = organization
+    from ecr_access.cli import scan
+
+    real = scan.evaluate
+
+    def broken_for_analytics(session, target, parameters):
+        if target.account == analytics:
+            raise KeyError("unexpected shape")
+        return real(session, target, parameters)
+
+    monkeypatch.setattr(scan, "evaluate", broken_for_analytics)
+    code = main(["scan", "--accounts", payments, analytics, "--region", "us-east-1", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    (failed,) = [r for r in report["results"] if r["compliance"] == "NOT_EVALUATED"]
+    assert code == 2 and failed["account"] == analytics and "internal error: KeyError" in failed["reason"]
+    assert any(r["account"] == payments and r["resource_name"] == "pay/api" for r in report["results"])

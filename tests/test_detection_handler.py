@@ -133,6 +133,7 @@ def aws(monkeypatch):
         monkeypatch.setenv("SECURITY_HUB", "true")
         monkeypatch.setenv("ECR_ACCESS_PARAMETERS", json.dumps(PARAMETERS))
         monkeypatch.setattr(handler, "_DEDUP", Deduplicator())
+        monkeypatch.setattr(handler, "_SINKS", [])  # a fresh Lambda instance per test
         yield sqs, queue
 
 
@@ -218,7 +219,13 @@ def test_tag_and_service_entries_approve_a_pull_once_the_callers_iam_record_is_r
             "requestParameters": {"registryId": account, "repositoryName": "app"},
         }
 
+    reads = []
+    real_read = handler._read_principal
+    monkeypatch.setattr(handler, "_read_principal", lambda *a: reads.append(a[2]) or real_read(*a))
     assert handler.lambda_handler(_bus(own_registry(record(tagged))), None) is None
+    later = record(tagged, time="2026-11-30T12:00:00Z")  # another pull of the same role, later
+    assert handler.lambda_handler(_bus(own_registry(later)), None) is None
+    assert reads == ["tagged"]  # its IAM record was read once for this Lambda instance
     finding = handler.lambda_handler(_bus(own_registry(record(untagged, time="2026-11-30T11:00:00Z"))), None)
     assert finding is not None and "role/service-role/untagged is not allow-listed" in finding["Description"]
     assert "were not read" not in finding["Description"]  # the record was read: the tag is simply missing

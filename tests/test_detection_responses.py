@@ -96,7 +96,7 @@ def lambda_env(monkeypatch):
             ),
         )
         monkeypatch.setattr(handler, "_DEDUP", Deduplicator())
-        monkeypatch.setattr(handler, "_CLIENTS", [])
+        monkeypatch.setattr(handler, "_SINKS", [])
         yield monkeypatch
 
 

@@ -165,6 +165,11 @@ def run(args: argparse.Namespace) -> ExitCode:
         return _one_policy(paths[0], args)  # the original one-policy output, kept as it was
     judged: list[Judged] = []
     unreadable = 0
+    zone = {
+        "account": args.account,
+        "trusted_accounts": args.trusted_account,
+        "trusted_org_ids": args.trusted_org,
+    }
     for path in paths:
         try:
             locations = _locations(path, args.account)
@@ -172,11 +177,6 @@ def run(args: argparse.Namespace) -> ExitCode:
             print(f"ecr-access: error: {exc}", file=sys.stderr)
             unreadable += 1
             continue
-        zone = {
-            "account": args.account,
-            "trusted_accounts": args.trusted_account,
-            "trusted_org_ids": args.trusted_org,
-        }
         judged.extend(judge(location, **zone) for location in locations)
     if args.format == "sarif":
         from ecr_access.cli.sarif import sarif_log

@@ -15,9 +15,11 @@ Each finding also names the compliance controls docs/compliance.md maps the rule
   fields) is a JSON list, importable with `aws securityhub batch-import-findings
   --findings file://…` in the scanned account. `Id` is stable per rule, Region and
   resource, so a later scan updates the finding.
-- OCSF is the Compliance Finding class (class_uid 2003, category 2 "Findings"; OCSF
-  schema 1.1), written as plain dicts with the class's required attributes; no OCSF
-  library fits without pulling in a code generator.
+- OCSF is the Compliance Finding class: uid 3 in category 2 "Findings", so class_uid 2003
+  and type_uid 2003 × 100 + activity_id (ocsf/ocsf-schema, events/findings/
+  compliance_finding.json, which extends finding.json: ``compliance`` and ``finding_info``
+  required, ``activity_id`` 1 = Create, ``status_id`` 1 = New). Written as plain dicts with
+  the class's required attributes; no OCSF library fits without pulling in a code generator.
 """
 
 import json
@@ -27,8 +29,8 @@ from typing import Any
 
 from ecr_access.cli.compliance_report import NOT_EVALUATED, ComplianceRow, sorted_rows, summary
 from ecr_access.config_rules.rule_modules import ENDPOINT_RULE, PRINCIPAL_RULE, REPOSITORY_RULE
+from ecr_access.exposure.analyze import PUBLIC_REASONS
 
-_PUBLIC_REASONS = ("no org/account condition", "no condition bounds it to fixed accounts or organizations")
 CONTROLS = {
     REPOSITORY_RULE: ("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-4", "PCI DSS v4.0 7.2.1"),
     PRINCIPAL_RULE: ("NIST.800-53.r5 AC-6", "NIST.800-53.r5 AC-2", "PCI DSS v4.0 7.2.2"),
@@ -54,7 +56,7 @@ def severity(row: ComplianceRow) -> str:
         return "MEDIUM"
     if row.compliance != "NON_COMPLIANT":
         return "INFORMATIONAL"
-    if row.rule == REPOSITORY_RULE and any(reason in row.reason for reason in _PUBLIC_REASONS):
+    if row.rule == REPOSITORY_RULE and any(reason in row.reason for reason in PUBLIC_REASONS):
         return "CRITICAL"
     if row.rule == PRINCIPAL_RULE and row.reason.startswith(("Undecided", "Depends on request facts")):
         return "MEDIUM"

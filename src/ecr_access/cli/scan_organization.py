@@ -67,8 +67,13 @@ def scan_accounts(
             role = f"arn:{partition}:iam::{account}:role/{role_name}"
             target, rows = scan_one(_session_in(session, account, role, home))
             return account, target, [replace(r, account=account) for r in rows]
-        except (ClientError, BotoCoreError, UsageError) as exc:
-            why = describe_error(exc, "sts") if not isinstance(exc, UsageError) else str(exc)
+        except Exception as exc:  # one account's failure, even a bug, never stops the others
+            if isinstance(exc, ClientError | BotoCoreError):
+                why = describe_error(exc, "sts")
+            elif isinstance(exc, UsageError):
+                why = str(exc)
+            else:
+                why = f"internal error: {type(exc).__name__}: {str(exc)[:200]}"
             row = ComplianceRow(
                 "—",
                 "—",

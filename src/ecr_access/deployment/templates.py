@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ecr_access.deployment.detection_templates import detection_template, forwarder_template
+from ecr_access.deployment.intrinsics import with_sub
 from ecr_access.deployment.pack import conformance_pack, string_parameter
 from ecr_access.deployment.roles import (
     RULE_EXECUTION_POLICY,
@@ -42,17 +43,6 @@ RULES = {
 }
 # The incident-response runbook writes policy content: deployed only where asked for.
 INCIDENT_RESPONSE_RUNBOOK = "ECRAccess-RevokeActiveSessions"
-
-
-def with_sub(value: Any) -> Any:
-    """A policy with every string that names ${AWS::Partition}/${AWS::AccountId} wrapped in Fn::Sub."""
-    if isinstance(value, dict):
-        return {k: with_sub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [with_sub(v) for v in value]
-    if isinstance(value, str) and "${" in value:
-        return {"Fn::Sub": value}
-    return value
 
 
 def automation_trust() -> dict[str, Any]:

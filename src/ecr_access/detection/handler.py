@@ -186,21 +186,22 @@ def sinks_from_environment(environment: Mapping[str, str], clients: AccountClien
 
 
 _DEDUP = Deduplicator()  # one per Lambda instance (module state survives between invocations)
-_CLIENTS: list[AccountClients] = []  # likewise: member credentials are reused until renewed
+# Likewise the sinks: their clients, member credentials (reused until renewed) and the callers' IAM
+# records (read once per instance) outlive one event; the environment does not change under them.
+_SINKS: list[Sinks] = []
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any] | None:
     import boto3
 
     settings = settings_from(json.loads(os.environ.get("ECR_ACCESS_PARAMETERS") or "{}"))
-    if not _CLIENTS:
+    if not _SINKS:
         identity = boto3.client("sts").get_caller_identity()
-        _CLIENTS.append(
-            AccountClients(
-                identity["Account"],
-                os.environ.get("MEMBER_ROLE_NAME") or None,
-                partition=identity["Arn"].split(":")[1],
-                make_client=boto3.client,
-            )
+        clients = AccountClients(
+            identity["Account"],
+            os.environ.get("MEMBER_ROLE_NAME") or None,
+            partition=identity["Arn"].split(":")[1],
+            make_client=boto3.client,
         )
-    return handle_event(event, settings, _DEDUP, sinks_from_environment(os.environ, _CLIENTS[0]))
+        _SINKS.append(sinks_from_environment(os.environ, clients))
+    return handle_event(event, settings, _DEDUP, _SINKS[0])

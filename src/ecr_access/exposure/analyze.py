@@ -38,6 +38,12 @@ from ecr_access.policy.json_text import check_value_depth
 from ecr_access.policy.model import ActionSpec, Effect, Policy, Statement
 from ecr_access.policy.parse import parse_policy_text
 
+# How a PUBLIC finding's reason ends; reports that hold only the text (scan's severity) read it by these.
+NO_CONDITION, NO_BOUNDING_CONDITION = (
+    "no org/account condition",
+    "no condition bounds it to fixed accounts or organizations",
+)
+PUBLIC_REASONS = (NO_CONDITION, NO_BOUNDING_CONDITION)
 _VERDICT_OF = {Reach.PUBLIC: ExposureVerdict.PUBLIC, Reach.UNTRUSTED: ExposureVerdict.CROSS_ACCOUNT_UNTRUSTED}
 _NO_POLICY = RepositoryExposure(ExposureVerdict.RESTRICTED, False, (), has_policy=False)
 
@@ -75,11 +81,7 @@ def _reason(
     does = f"lets {grantee.who} call {_actions_text(actions)}"
     limit = found.deciding
     if found.reach is Reach.PUBLIC:
-        why = (
-            "no org/account condition"
-            if not statement.conditions
-            else ("no condition bounds it to fixed accounts or organizations")
-        )
+        why = NO_CONDITION if not statement.conditions else NO_BOUNDING_CONDITION
         return f"{does}; {why}"
     if limit is None:  # a service principal with no aws:Source* condition
         return (

@@ -30,8 +30,8 @@ def judge(location: PolicyLocation, *, account: str, trusted_accounts=(), truste
     if location.unjudged is not None:
         return Judged(location, Verdict.UNJUDGED, (f"not judged: {location.unjudged}",))
     document = location.document
-    text = document if isinstance(document, str) else json.dumps(document)
     try:
+        text = document if isinstance(document, str) else json.dumps(document)
         if location.kind is PolicyKind.REGISTRY:
             exposure = analyze_parsed_policy(
                 parse_policy_text(text),
@@ -46,8 +46,8 @@ def judge(location: PolicyLocation, *, account: str, trusted_accounts=(), truste
                 trusted_accounts=trusted_accounts,
                 trusted_org_ids=trusted_org_ids,
             )
-    except (PolicyError, ValueError) as exc:
-        return Judged(location, Verdict.UNJUDGED, (f"not judged: {exc}",))
+    except (PolicyError, ValueError, RecursionError) as exc:  # hostile nesting: this policy only
+        return Judged(location, Verdict.UNJUDGED, (f"not judged: {type(exc).__name__}: {str(exc)[:200]}",))
     verdict = Verdict[exposure.verdict.value]
     reasons = tuple(f.describe() for f in exposure.findings) or (exposure.summary(),)
     return Judged(location, verdict, reasons, exposure.pull_exposed)

@@ -12,7 +12,7 @@ overrides every Allow: IAM User Guide, "Policy evaluation logic"):
 - requests for registries outside them (and outside the named third-party registries) are
   denied: ``StringNotEquals`` on ``aws:ResourceOrgID`` and ``aws:ResourceAccount``.
 Both exempt AWS service principals (``BoolIfExists aws:PrincipalIsAWSService false``), as
-the pattern does. ``endpoint_policy`` is a fresh policy (Allow, then the Denies);
+the pattern does. ``endpoint_policy_document`` is a fresh policy (Allow, then the Denies);
 ``with_perimeter`` adds the Denies to an existing one, replacing earlier copies.
 """
 
@@ -92,7 +92,7 @@ def with_perimeter(policy_text: str | None, denies: list[dict[str, Any]]) -> str
     )
 
 
-def endpoint_policy(denies: list[dict[str, Any]]) -> str:
+def endpoint_policy_document(denies: list[dict[str, Any]]) -> dict[str, Any]:
     """A fresh ECR endpoint policy: allow what the Denies leave."""
     allow = {
         "Sid": "AllowWhatThePerimeterLeaves",
@@ -101,4 +101,4 @@ def endpoint_policy(denies: list[dict[str, Any]]) -> str:
         "Action": "*",
         "Resource": "*",
     }
-    return _fits({"Version": "2012-10-17", "Statement": [allow, *denies]})
+    return {"Version": "2012-10-17", "Statement": [allow, *denies]}

@@ -8,21 +8,13 @@ with the policies ECR_VPC_ENDPOINT_RESTRICTED judges bounded.
   endpoints"); add your own buckets' statements if the VPC uses others.
 """
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
-from ecr_access.perimeter.endpoint_policies import perimeter_denies
+from ecr_access.deployment.intrinsics import with_sub
+from ecr_access.perimeter.endpoint_policies import endpoint_policy_document, perimeter_denies
 
 OWNER = "${AWS::AccountId}"
-
-
-def _sub(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_sub(v) for v in value]
-    return {"Fn::Sub": value} if isinstance(value, str) and "${" in value else value
 
 
 def endpoint_policies_template(
@@ -31,14 +23,7 @@ def endpoint_policies_template(
     third_party_registry_accounts: Iterable[str],
 ) -> dict[str, Any]:
     denies = perimeter_denies(OWNER, trusted_accounts, trusted_org_ids, third_party_registry_accounts)
-    allow = {
-        "Sid": "AllowWhatThePerimeterLeaves",
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "*",
-        "Resource": "*",
-    }
-    ecr_policy = _sub({"Version": "2012-10-17", "Statement": [allow, *json.loads(json.dumps(denies))]})
+    ecr_policy = with_sub(endpoint_policy_document(denies))
     layers = {
         "Version": "2012-10-17",
         "Statement": [
