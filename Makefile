@@ -56,6 +56,8 @@ bench: $(STAMP)
 	$(PY) bench/hostile.py
 	$(PY) bench/cold_start.py
 	$(PY) bench/pull_history.py
+	$(PY) bench/large_account.py
+	$(PY) bench/org_cost.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache .hypothesis rules/*/ecr_access

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from ecr_access import analyze_repository_policy
 from ecr_access.exposure.analyze import _analyze_text
-from ecr_access.policy.parse import _parse_cached
+from ecr_access.policy.parse import PARSED
 
 OWNER = "111122223333"
 TRUSTED_ORG = "o-a1b2c3d4e5"
@@ -116,7 +116,7 @@ def _cpu(run: Callable[[], None], *, before: Callable[[], None] = lambda: None, 
 def _clear_text_caches() -> None:
     # Only the per-document caches: pattern-level caches (wildcards, operators,
     # clauses) stay warm, as they do in a rule judging a whole account.
-    _parse_cached.cache_clear()
+    PARSED.clear()
     _analyze_text.cache_clear()
 
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from ecr_access import PolicyError, analyze_repository_policy, evaluate_principal, load_config_items
 from ecr_access.config_rules.allow_list import AllowList
 from ecr_access.exposure.analyze import _analyze_text
-from ecr_access.policy.parse import _parse_cached
+from ecr_access.policy.parse import PARSED
 
 OWNER = "111122223333"
 REPOSITORY = f"arn:aws:ecr:us-east-1:{OWNER}:repository/team/app"
@@ -88,7 +88,7 @@ CASES: dict[str, Callable[[], object]] = {
 def worst_seconds(run: Callable[[], object], repeat: int = 3) -> tuple[float, str]:
     worst, outcome = 0.0, ""
     for _ in range(repeat):
-        _parse_cached.cache_clear()
+        PARSED.clear()
         _analyze_text.cache_clear()
         started = time.perf_counter()
         try:

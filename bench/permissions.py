@@ -10,7 +10,8 @@ NotAction, conditions, boundaries on some roles). Reports in one run:
   conditions, no variables, no SCPs): the comparison the engine is held to;
 - the engine: loading the principals and evaluating every one;
 - whole processes: `ecr-access who-can-pull` vs a process that only loads the JSON
-  and runs the minimal loop; principals/second and peak RSS of each.
+  and runs the minimal loop, alternating, medians of --runs pairs: wall, CPU, peak RSS.
+Large dumps: --roles 50000 --processes-only (the in-process steps hold several copies).
 """
 
 import argparse
@@ -19,6 +20,7 @@ import gc
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -228,64 +230,116 @@ def _cpu(run, repeat: int = 5) -> float:
     return best
 
 
-def _process(code: str, path: Path) -> tuple[float, int]:
-    """Wall time and peak RSS (MiB) of a fresh interpreter running ``code`` on the dump."""
-    report_rss = (
-        "import resource, sys\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+def _process(code: str, path: Path) -> tuple[float, float, int]:
+    """Wall time, CPU time (user + system) and peak RSS (MiB) of a fresh interpreter running ``code``.
+
+    Peak RSS is the child's own VmHWM: ru_maxrss would carry this process's peak over the fork
+    and exec (Linux keeps it in the signal struct), so every child would report the parent's.
+    """
+    report = (
+        "import resource, sys\nu = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "hwm = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+        "print(u.ru_utime + u.ru_stime, hwm, file=sys.stderr)"
     )
-    wrapper = f"{code}\n{report_rss}"
+    wrapper = f"{code}\n{report}"
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", wrapper, str(path)], capture_output=True, text=True, check=True
+    done = subprocess.run([sys.executable, "-c", wrapper, str(path)], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    cpu, rss = done.stderr.strip().splitlines()[-1].split()
+    return wall, float(cpu), int(rss) // 1024
+
+
+MINIMAL_PROCESS = (
+    f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+    "from permissions import _minimal_decisions\n"
+    "_minimal_decisions(json.load(open(sys.argv[1])))"
+)
+COMMAND = (
+    "import sys, contextlib, os; from ecr_access.cli.main import main\n"
+    "with open(os.devnull, 'w') as out, contextlib.redirect_stdout(out):\n"
+    "    main(['who-can-pull', '--authorization-details', sys.argv[1], '--format', 'json'])"
+)
+
+
+def paired_processes(path: Path, runs: int) -> dict[str, tuple[float, float, int]]:
+    """Medians over ``runs`` pairs, floor and command alternating so both see the same machine."""
+    samples: dict[str, list[tuple[float, float, int]]] = {"floor": [], "command": []}
+    for _ in range(runs):
+        samples["floor"].append(_process(MINIMAL_PROCESS, path))
+        samples["command"].append(_process(COMMAND, path))
+    return {
+        name: (
+            statistics.median(s[0] for s in found),
+            statistics.median(s[1] for s in found),
+            int(statistics.median(s[2] for s in found)),
+        )
+        for name, found in samples.items()
+    }
+
+
+def _report_processes(principals: int, path: Path, runs: int) -> None:
+    medians = paired_processes(path, runs)
+    (base_wall, base_cpu, base_rss), (cli_wall, cli_cpu, cli_rss) = medians["floor"], medians["command"]
+    print(f"\nwhole processes, medians of {runs} paired runs ({principals:,} principals)\n")
+    print("| process | wall s | CPU s | peak RSS | principals/s (wall) |")
+    print("|---|---|---|---|---|")
+    print(
+        f"| floor: json.load + minimal loop | {base_wall:.2f} | {base_cpu:.2f} | {base_rss} MiB "
+        f"| {principals / base_wall:,.0f} |"
     )
-    return time.perf_counter() - start, int(done.stderr.strip().splitlines()[-1]) // 1024
+    print(
+        f"| ecr-access who-can-pull --format json | {cli_wall:.2f} | {cli_cpu:.2f} | {cli_rss} MiB "
+        f"| {principals / cli_wall:,.0f} |"
+    )
+    print(
+        f"\ncommand / floor: wall {cli_wall / base_wall:.2f}×, CPU {cli_cpu / base_cpu:.2f}×, "
+        f"peak RSS {cli_rss / base_rss:.2f}×"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--roles", type=int, default=5_000)
     parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=5, help="paired whole-process runs (medians)")
+    parser.add_argument(
+        "--processes-only", action="store_true", help="skip the in-process steps (large dumps)"
+    )
     args = parser.parse_args()
     from ecr_access import PermissionEvaluator, load_authorization_details
 
     pages = generate(args.roles, args.users, groups=20, customer=1_000)
+    principals = args.roles + args.users
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "details.json"
         path.write_text(json.dumps(pages))
         size = os.path.getsize(path) / 2**20
-        principals = args.roles + args.users
-        floor = _cpu(lambda: json.loads(path.read_text()))
-        loaded = json.loads(path.read_text())
-        minimal = _cpu(lambda: _minimal_decisions(loaded))
-        account = None
+        print(f"dump: {principals:,} principals, {size:.1f} MiB")
+        if not args.processes_only:
+            _report_steps(pages, principals, path, PermissionEvaluator, load_authorization_details)
+        del pages
+        _report_processes(principals, path, args.runs)
 
-        def load():
-            nonlocal account
-            account = load_authorization_details(loaded)
 
-        load_cpu = _cpu(load)
+def _report_steps(pages, principals, path, evaluator_type, load) -> None:
+    floor = _cpu(lambda: json.loads(path.read_text()))
+    minimal = _cpu(lambda: _minimal_decisions(pages))
+    account = None
 
-        def evaluate():
-            evaluator = PermissionEvaluator(repository_arn=None)
-            for principal in account.principals:
-                evaluator.evaluate(principal)
+    def load_all():
+        nonlocal account
+        account = load(pages)
 
-        engine = _cpu(evaluate)
-        minimal_process = (
-            f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
-            "from permissions import _minimal_decisions\n"
-            "_minimal_decisions(json.load(open(sys.argv[1])))"
-        )
-        command = (
-            "import sys, contextlib, io; from ecr_access.cli.main import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    main(['who-can-pull', '--authorization-details', sys.argv[1], '--format', 'json'])"
-        )
-        base_wall, base_rss = min(_process(minimal_process, path) for _ in range(3))
-        cli_wall, cli_rss = min(_process(command, path) for _ in range(3))
+    load_cpu = _cpu(load_all)
 
+    def evaluate():
+        evaluator = evaluator_type(repository_arn=None)
+        for principal in account.principals:
+            evaluator.evaluate(principal)
+
+    engine = _cpu(evaluate)
     per = 1e6 / principals
-    print(f"dump: {principals:,} principals, {size:.1f} MiB; best of 5, CPU seconds unless noted\n")
+    print("best of 5, CPU seconds\n")
     print("| step | total | per principal | principals/s |")
     print("|---|---|---|---|")
     for name, seconds in [
@@ -300,11 +354,6 @@ def main() -> None:
         f"\nengine evaluate / minimal loop: {engine / minimal:.2f}×; "
         f"engine load+evaluate / minimal loop: {(load_cpu + engine) / minimal:.2f}×"
     )
-    print("\n| process (wall) | seconds | peak RSS |")
-    print("|---|---|---|")
-    print(f"| python: json.load + minimal loop | {base_wall:.2f} | {base_rss} MiB |")
-    print(f"| ecr-access who-can-pull --format json | {cli_wall:.2f} | {cli_rss} MiB |")
-    print(f"\nwhole command / minimal process: {cli_wall / base_wall:.2f}×")
 
 
 if __name__ == "__main__":

@@ -273,3 +273,54 @@ def test_an_aws_managed_policy_config_cannot_resolve_is_reported_never_passed():
     # reader's boundary settles it even without the managed document
     assert by_name["reader"].verdict.value == "DENIED"
     assert "Permissions boundary no-ecr-boundary does not allow" in by_name["reader"].reason
+
+
+# --- decoded documents parsed as they are (issue "Performance") -----------------------------------
+def _dump_with_inline(*documents):
+    roles = [
+        {
+            "RoleName": f"r{i}",
+            "RoleId": f"AROAEXAMPLE0000000{i:03d}",
+            "Path": "/",
+            "Arn": f"arn:aws:iam::{ACCOUNT}:role/r{i}",
+            "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": document}],
+            "AttachedManagedPolicies": [],
+        }
+        for i, document in enumerate(documents)
+    ]
+    return {"RoleDetailList": roles, "UserDetailList": [], "GroupDetailList": [], "Policies": []}
+
+
+def test_equal_decoded_documents_of_two_principals_are_parsed_into_one_policy():
+    """The evaluators prepare each Policy once: equal inline documents must share one."""
+    account = load_authorization_details(_dump_with_inline(doc(PULL), json.loads(json.dumps(doc(PULL)))))
+    first, second = (p.policies[0].policy for p in account.principals)
+    assert first is not None and first is second
+
+
+def _nested(depth):
+    value: object = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "document, problem",
+    [
+        pytest.param({**doc(PULL), "Id": _nested(40)}, "levels deep", id="deep-id-element"),
+        pytest.param(doc({**PULL, "Resource": _nested(40)}), "levels deep", id="deep-resource"),
+        pytest.param(
+            doc({**PULL, "Resource": _nested(3)}), "non-empty string", id="list-where-a-string-belongs"
+        ),
+        pytest.param(
+            {**doc(PULL), "Statement": [{**PULL, "Effect": "Allow", "Sid": 7}]}, "Sid", id="sid-not-string"
+        ),
+    ],
+)
+def test_a_decoded_document_keeps_the_bounds_of_one_given_as_text(document, problem):
+    (principal,) = load_authorization_details(_dump_with_inline(document)).principals
+    (attached,) = principal.policies
+    assert attached.policy is None and problem in attached.problem
+    decision = PermissionEvaluator(repository_arn=REPO).evaluate(principal)
+    assert decision.verdict.value == "CONDITIONAL" and decision.unreadable

@@ -14,6 +14,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from ecr_access.cli import json_output
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.cli.json_input import read_text
 from ecr_access.exposure import ECR_POLICY_MAX_CHARS, RepositoryExposure, analyze_repository_policy
@@ -181,9 +182,9 @@ def run(args: argparse.Namespace) -> ExitCode:
     if args.format == "sarif":
         from ecr_access.cli.sarif import sarif_log
 
-        print(json.dumps(sarif_log(judged), indent=2))
+        json_output.write(sarif_log(judged), sys.stdout)
     elif args.format == "json":
-        print(json.dumps([_json(j) for j in judged], indent=2))
+        json_output.write([_json(j) for j in judged], sys.stdout)
     else:
         from ecr_access.cli import text_layout
 

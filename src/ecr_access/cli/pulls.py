@@ -2,10 +2,10 @@
 that fits it."""
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from ecr_access.cli import json_output
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.detection.pull_history import PullHistory, log_files, pull_history, suggested_allow_list
 
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> ExitCode:
             }
             for p in ordered
         ]
-        print(json.dumps(rows, indent=2))
+        json_output.write(rows, sys.stdout)
         return _done(found.unreadable)
     for p in ordered:
         print(f"{p.pulls:>6} pulls  {p.principal}")

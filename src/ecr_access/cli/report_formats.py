@@ -22,11 +22,11 @@ Each finding also names the compliance controls docs/compliance.md maps the rule
   the class's required attributes; no OCSF library fits without pulling in a code generator.
 """
 
-import json
 from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
+from ecr_access.cli import json_output
 from ecr_access.cli.compliance_report import NOT_EVALUATED, ComplianceRow, sorted_rows, summary
 from ecr_access.config_rules.rule_modules import ENDPOINT_RULE, PRINCIPAL_RULE, REPOSITORY_RULE
 from ecr_access.exposure.analyze import PUBLIC_REASONS
@@ -174,7 +174,7 @@ def render(kind: str, rows: list[ComplianceRow], context: dict[str, Any], parame
     now = datetime.now(UTC)
     if kind == "asff":
         home = context["regions"][0] if context.get("regions") else "us-east-1"
-        return json.dumps(asff(rows, context["account"], home, now), indent=2)
+        return json_output.dumps(asff(rows, context["account"], home, now))
     if kind == "ocsf":
-        return json.dumps(ocsf(rows, context["account"], now), indent=2)
-    return json.dumps(evidence(rows, context, parameters, now), indent=2)
+        return json_output.dumps(ocsf(rows, context["account"], now))
+    return json_output.dumps(evidence(rows, context, parameters, now))

@@ -1,13 +1,14 @@
 """``ecr-access who-can-pull``: every IAM principal's effective ecr:GetDownloadUrlForLayer."""
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from ecr_access.aws_identifiers import ORGANIZATION_ID
+from ecr_access.cli import json_output
 from ecr_access.cli.exit_codes import ExitCode, UsageError
 from ecr_access.cli.json_input import read_json
+from ecr_access.loaders.account import AccountAuthorization
 from ecr_access.loaders.authorization_details import load_authorization_details
 from ecr_access.loaders.repository_policies import load_repository_policies
 from ecr_access.loaders.scps import load_rcp_levels, load_scp_levels
@@ -139,10 +140,15 @@ def run(args: argparse.Namespace) -> ExitCode:
         return _run(args)
 
 
+def _load_account(path: str) -> AccountAuthorization:
+    """The account's principals; the decoded dump is freed on return, once the model holds what it needs
+    (it is the largest thing the command ever holds: issue "Performance")."""
+    return load_authorization_details(authorization_pages(read_json(path), path))
+
+
 def _run(args: argparse.Namespace) -> ExitCode:
-    pages = authorization_pages(read_json(args.authorization_details), args.authorization_details)
     try:
-        account = load_authorization_details(pages)
+        account = _load_account(args.authorization_details)
         scps = load_scp_levels(read_json(args.scps)) if args.scps else ()
         rcps = load_rcp_levels(read_json(args.rcps)) if args.rcps else ()
         registries = (
@@ -168,7 +174,10 @@ def _run(args: argparse.Namespace) -> ExitCode:
     else:
         evaluator = PullEvaluator(registries=registries, **common)
     rows = _rows([(p, evaluator.evaluate(p)) for p in account.principals])
-    print(json.dumps(rows, indent=2) if args.format == "json" else render_text(rows))
+    if args.format == "json":
+        json_output.write(rows, sys.stdout)
+    else:
+        print(render_text(rows))
     for rejected in account.rejected:
         print(f"ecr-access: not evaluated: {rejected}", file=sys.stderr)
     if account.rejected:

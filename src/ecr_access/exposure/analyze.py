@@ -16,7 +16,6 @@ account, whose resources RCPs do not affect). Only ``ecr:`` repository actions c
 and ``pull_exposed`` is about ``ecr:GetDownloadUrlForLayer``.
 """
 
-import json
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -34,7 +33,7 @@ from ecr_access.exposure.grants import Grantee, grantees
 from ecr_access.exposure.limits import Classification, Limit, Reach, TrustZone, classify
 from ecr_access.exposure.repository_resources import allow_covers_repository
 from ecr_access.exposure.verdict import ExposureVerdict, Finding, RepositoryExposure
-from ecr_access.policy.json_text import check_value_depth
+from ecr_access.policy.json_text import decoded_text
 from ecr_access.policy.model import ActionSpec, Effect, Policy, Statement
 from ecr_access.policy.parse import parse_policy_text
 
@@ -234,8 +233,7 @@ def analyze_repository_policy(
         return _analyze_text(policy, zone, repository_arn, denies)
     if isinstance(policy, Mapping):
         # Same limits as text: ECR counts the characters of the stored JSON.
-        check_value_depth(policy)
-        return _analyze_text(json.dumps(policy), zone, repository_arn, denies)
+        return _analyze_text(decoded_text(policy), zone, repository_arn, denies)
     raise ValueError(f"a repository policy must be JSON text or a dict, not {type(policy).__name__}")
 
 

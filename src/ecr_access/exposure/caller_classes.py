@@ -24,13 +24,12 @@ operators": a negated test and ``…IfExists`` are true for a missing key, a pos
 false, ``Null`` tests presence. Anything else is not fixed for the class (UNKNOWN).
 """
 
-from enum import Enum
-
+from ecr_access.policy.identity_enum import IdentityEnum
 from ecr_access.policy.model import ConditionClause, ConditionOperator, OperatorFamily, SetOperator
 from ecr_access.policy.variables import Escaped, Variable
 
 
-class CallerClass(Enum):
+class CallerClass(IdentityEnum):
     IAM_PRINCIPAL = "IAM principal"
     AWS_SERVICE = "AWS service principal"
 

@@ -36,7 +36,7 @@ from typing import Any
 from ecr_access.ecr_actions import REPOSITORY_ACTIONS, repository_actions_granted
 from ecr_access.exposure.analyze import analyze_parsed_policy
 from ecr_access.exposure.caller_classes import CallerClass, clause_for_class
-from ecr_access.policy.json_text import check_value_depth
+from ecr_access.policy.json_text import decoded_text
 from ecr_access.policy.model import (
     Comparison,
     ConditionClause,
@@ -89,8 +89,7 @@ def _parse(policy: str | Mapping[str, Any] | None) -> tuple[Policy, bool]:
     if policy is None or (isinstance(policy, str) and not policy.strip()):
         return parse_policy_text(json.dumps(DEFAULT_POLICY)), True
     if isinstance(policy, Mapping):
-        check_value_depth(policy)
-        policy = json.dumps(policy)
+        policy = decoded_text(policy)
     parsed = parse_policy_text(policy, max_chars=ENDPOINT_POLICY_MAX_CHARS)
     # the default's one statement, whatever the Version says (AWS writes 2008-10-17)
     return parsed, parsed.statements == parse_policy_text(json.dumps(DEFAULT_POLICY)).statements

@@ -11,7 +11,7 @@ from ecr_access.exposure.caller_classes import (
 from ecr_access.exposure.identity_bounds import SOURCE_KEYS, condition_restricts_identity
 from ecr_access.exposure.limits import NOBODY, Limit, LimitKind, Member, MemberKind
 from ecr_access.policy.errors import PolicyError
-from ecr_access.policy.model import Principal, PrincipalKind, Statement
+from ecr_access.policy.model import ConditionClause, Principal, PrincipalKind, Statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,27 +58,52 @@ def _principal_limit(principal: Principal) -> tuple[str, Limit | None]:
 _ANY_SERVICE = Principal(PrincipalKind.SERVICE, "*")
 
 
-def _class_limits(statement: Statement, caller: CallerClass) -> tuple[Limit, ...]:
+def _class_limits(conditions: tuple[ConditionClause, ...], caller: CallerClass) -> tuple[Limit, ...]:
     """NOBODY when a clause fails for every caller of the class (caller_classes.py)."""
-    if any(clause_for_class(c, caller) is False for c in statement.conditions):
+    if any(clause_for_class(c, caller) is False for c in conditions):
         return (NOBODY,)
     return ()
 
 
-def grantees(statement: Statement) -> tuple[Grantee, ...]:
+@dataclass(frozen=True, slots=True)
+class _ConditionLimits:
+    """What one statement's conditions do to each class of caller (see grantees)."""
+
+    strict: tuple[Limit, ...]  # on any caller
+    for_principals: tuple[Limit, ...]  # on IAM principals (keys they always carry present)
+    for_services: tuple[Limit, ...]  # on AWS service principals named in Principal
+    any_service: tuple[Limit, ...]  # on AWS service principals reached through "*"
+
+
+@lru_cache(maxsize=8192)
+def _condition_limits(conditions: tuple[ConditionClause, ...]) -> _ConditionLimits:
+    """Cached by the conditions as written: the same Condition block recurs across an account's
+    policies (an organization bound, a source account), and this is most of a statement's analysis."""
     # A service acts for whichever customer invokes it; only aws:Source* keys tie
     # it to one (IAM User Guide, "The confused deputy problem").
-    strict = tuple(filter(None, (condition_restricts_identity(c) for c in statement.conditions)))
+    strict = tuple(filter(None, (condition_restricts_identity(c) for c in conditions)))
     relaxed = tuple(
         filter(
             None,
-            (
-                condition_restricts_identity(c, present=ALWAYS_PRESENT_FOR_IAM_PRINCIPALS)
-                for c in statement.conditions
-            ),
+            (condition_restricts_identity(c, present=ALWAYS_PRESENT_FOR_IAM_PRINCIPALS) for c in conditions),
         )
     )
-    for_principals = (*_class_limits(statement, CallerClass.IAM_PRINCIPAL), *relaxed)
+    for_services = tuple(
+        filter(None, (condition_restricts_identity(c, keys=SOURCE_KEYS) for c in conditions))
+    )
+    return _ConditionLimits(
+        strict,
+        (*_class_limits(conditions, CallerClass.IAM_PRINCIPAL), *relaxed),
+        for_services,
+        # "*" reaches AWS service principals too: judged as their own class (a clause on a key
+        # only IAM principals carry, such as aws:SourceArn's absence, settles nothing for them).
+        (*_class_limits(conditions, CallerClass.AWS_SERVICE), *strict, *for_services),
+    )
+
+
+def grantees(statement: Statement) -> tuple[Grantee, ...]:
+    limits_of = _condition_limits(statement.conditions)
+    for_principals, for_services = limits_of.for_principals, limits_of.for_services
     if statement.not_principals is not None:
         # Allow + NotPrincipal grants everyone but the few it lists: public by nature.
         return (Grantee("everyone except the NotPrincipal list", "NotPrincipal", None, for_principals),)
@@ -86,9 +111,6 @@ def grantees(statement: Statement) -> tuple[Grantee, ...]:
         raise PolicyError(
             f"statement {statement.label} has no Principal; a repository policy statement needs one"
         )
-    for_services = tuple(
-        filter(None, (condition_restricts_identity(c, keys=SOURCE_KEYS) for c in statement.conditions))
-    )
     result = []
     for principal in statement.principals:
         who, own = _principal_limit(principal)
@@ -96,10 +118,12 @@ def grantees(statement: Statement) -> tuple[Grantee, ...]:
         limits = conditions if own is None else (own, *conditions)
         result.append(Grantee(who, principal.value, principal, limits))
         if principal.kind is PrincipalKind.ANYONE:
-            # "*" reaches AWS service principals too: judged as their own class (a clause on a key
-            # only IAM principals carry, such as aws:SourceArn's absence, settles nothing for them).
-            limits = (*_class_limits(statement, CallerClass.AWS_SERVICE), *strict, *for_services)
             result.append(
-                Grantee("any AWS service principal (Principal *)", principal.value, _ANY_SERVICE, limits)
+                Grantee(
+                    "any AWS service principal (Principal *)",
+                    principal.value,
+                    _ANY_SERVICE,
+                    limits_of.any_service,
+                )
             )
     return tuple(result)

@@ -8,10 +8,11 @@ A Deny statement adds one more limit: the set of callers it leaves standing.
 """
 
 from dataclasses import dataclass
-from enum import Enum
+
+from ecr_access.policy.identity_enum import IdentityEnum
 
 
-class MemberKind(Enum):
+class MemberKind(IdentityEnum):
     ACCOUNT = "account"
     ORGANIZATION = "organization"
     PRINCIPAL_ID = "principal id"  # an aws:userid unique id: one principal, account unknown
@@ -34,7 +35,7 @@ class Member:
         return _OWNER_NAMES.get(self.value) or f"{self.kind.value} {self.value}"
 
 
-class LimitKind(Enum):
+class LimitKind(IdentityEnum):
     IDENTITY = "identity"  # only principals of these accounts/organizations pass
     NETWORK = "network"  # only requests from a narrow network pass, whoever sends them
 
@@ -76,7 +77,7 @@ class TrustZone:
         return False  # a bare unique id or canonical user cannot be placed in an account
 
 
-class Reach(Enum):
+class Reach(IdentityEnum):
     """How far a grant reaches, in increasing order of exposure."""
 
     NOBODY = 0

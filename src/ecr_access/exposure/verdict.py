@@ -1,10 +1,11 @@
 """What the repository-policy analysis returns."""
 
 from dataclasses import dataclass
-from enum import Enum
+
+from ecr_access.policy.identity_enum import IdentityEnum
 
 
-class ExposureVerdict(Enum):
+class ExposureVerdict(IdentityEnum):
     RESTRICTED = "RESTRICTED"
     CROSS_ACCOUNT_UNTRUSTED = "CROSS_ACCOUNT_UNTRUSTED"
     PUBLIC = "PUBLIC"

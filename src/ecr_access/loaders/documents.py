@@ -5,21 +5,19 @@ them, Config items keep them encoded (``%7B%22Version%22…``). Parsing goes thr
 the content cache, so one document shared by many principals is parsed once.
 """
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
 from ecr_access.policy.errors import PolicyError
-from ecr_access.policy.json_text import check_value_depth
+from ecr_access.policy.json_text import compact_text, decoded_text
 from ecr_access.policy.model import Policy
-from ecr_access.policy.parse import parse_policy_text
+from ecr_access.policy.parse import parse_decoded_document, parse_policy_text
 
 
 def document_text(value: Any) -> str:
     if isinstance(value, Mapping):
-        check_value_depth(value)
-        return json.dumps(value)
+        return decoded_text(value)
     if isinstance(value, str):
         stripped = value.lstrip()
         return unquote(stripped) if stripped.startswith("%") else stripped
@@ -27,4 +25,6 @@ def document_text(value: Any) -> str:
 
 
 def parse_document_value(value: Any) -> Policy:
+    if isinstance(value, Mapping):  # decoded already: parsed as it is, its text only the cache key
+        return parse_decoded_document(value, compact_text(value))
     return parse_policy_text(document_text(value))

@@ -1,12 +1,12 @@
 """What evaluate_principal returns."""
 
 from dataclasses import dataclass
-from enum import Enum
 
 from ecr_access.permissions.principal import PolicySource
+from ecr_access.policy.identity_enum import IdentityEnum
 
 
-class AccessVerdict(Enum):
+class AccessVerdict(IdentityEnum):
     ALLOWED = "ALLOWED"
     DENIED = "DENIED"
     CONDITIONAL = "CONDITIONAL"  # depends on request facts no document settles

@@ -143,6 +143,9 @@ class PermissionEvaluator:
         # Keyed by id(): every Statement above is held by a prepared policy, so ids stay unique.
         self._static: dict[tuple[int, RepositoryTarget], Tri] = {}
         self._requests: dict[RepositoryTarget, dict[str, tuple[str, ...]]] = {}
+        self._targets: dict[str, RepositoryTarget] = {}  # "any repository of this account", one each
+        self._scp_levels = tuple(self._with_prepared(level) for level in self.scps)
+        self._rcp_levels = tuple(self._with_prepared(level) for level in self.rcps)
 
     def _summary(self, statement: Statement) -> str:
         cached = self._summaries.get(id(statement))
@@ -185,19 +188,25 @@ class PermissionEvaluator:
             self._requests[target] = found
         return found
 
+    def _with_prepared(
+        self, attached: Iterable[AttachedPolicy]
+    ) -> list[tuple[AttachedPolicy, _Prepared | None]]:
+        """Each policy with its statements that name the action (None: unreadable), looked up once per
+        principal rather than once per effect."""
+        return [(item, None if item.policy is None else self._prepare(item.policy)) for item in attached]
+
     def _hits(
         self,
-        attached: Iterable[AttachedPolicy],
+        attached: Iterable[tuple[AttachedPolicy, _Prepared | None]],
         effect: Effect,
         target: RepositoryTarget,
         context: RequestContext,
     ) -> list[Hit]:
         hits = []
-        for item in attached:
-            if item.policy is None:  # unreadable: it may grant or deny anything
+        for item, prepared in attached:
+            if prepared is None:  # unreadable: it may grant or deny anything
                 hits.append(Hit(item.source, None, _UNKNOWN, problem=item.problem))
                 continue
-            prepared = self._prepare(item.policy)
             for statement in prepared.allows if effect is _ALLOW else prepared.denies:
                 if id(statement) in prepared.static:
                     applies, unknown = self._static_outcome(statement, target, context), ()
@@ -208,6 +217,12 @@ class PermissionEvaluator:
                     if applies is _TRUE:
                         return hits
         return hits
+
+    def _account_target(self, account: str) -> RepositoryTarget:
+        found = self._targets.get(account)
+        if found is None:
+            found = self._targets[account] = RepositoryTarget(None, account, None)
+        return found
 
     def _repository_hits(
         self, principal: IamPrincipal, effect: Effect, target: RepositoryTarget, context: RequestContext
@@ -248,7 +263,7 @@ class PermissionEvaluator:
         """``target``: another repository (or account) than the evaluator's own;
         ``foreign_policies_unknown``: the target account's repository policies were not read,
         so a cross-account grant depends on them (and its RCPs, unknown, are not applied)."""
-        target = target or self.target or RepositoryTarget(None, principal.account, None)
+        target = target or self.target or self._account_target(principal.account)
         facts = PrincipalFacts(
             principal.arn,
             principal.account,
@@ -259,26 +274,26 @@ class PermissionEvaluator:
         )
         context = build_context(facts, self._request_values(target), self.now)
         spared = principal.is_service_linked
-        scps = () if spared or principal.account == self.management_account else self.scps
-        rcps = (
+        scp_spared = spared or principal.account == self.management_account
+        scps = () if scp_spared else self.scps
+        scp_levels = () if scp_spared else self._scp_levels
+        rcp_levels = (
             ()
             if spared or target.account == self.management_account or foreign_policies_unknown
-            else self.rcps
+            else self._rcp_levels
         )
         boundary = (principal.boundary,) if principal.boundary is not None else ()
         guardrails = scps  # levels that must each allow; RCP levels only deny (see the docstring)
-        every_policy = [
-            *principal.policies,
-            *boundary,
-            *(p for level in (*scps, *rcps) for p in level),
-        ]
+        own = self._with_prepared(principal.policies)
+        bounds = self._with_prepared(boundary)
+        every_policy = [*own, *bounds, *(p for level in (*scp_levels, *rcp_levels) for p in level)]
 
         deny_hits = self._hits(every_policy, _DENY, target, context)
         deny_hits += self._repository_hits(principal, _DENY, target, context)
-        identity_hits = self._hits(principal.policies, _ALLOW, target, context)
+        identity_hits = self._hits(own, _ALLOW, target, context)
         deny, identity = strongest(deny_hits), strongest(identity_hits)
-        bounded = strongest(self._hits(boundary, _ALLOW, target, context)) if boundary else None
-        levels = [strongest(self._hits(level, _ALLOW, target, context)) for level in guardrails]
+        bounded = strongest(self._hits(bounds, _ALLOW, target, context)) if boundary else None
+        levels = [strongest(self._hits(level, _ALLOW, target, context)) for level in scp_levels]
         resource_hits = self._repository_hits(principal, _ALLOW, target, context)
         resource = strongest(resource_hits)
 

@@ -1,12 +1,12 @@
 """An IAM user or role with every policy that shapes its permissions."""
 
 from dataclasses import dataclass
-from enum import Enum
 
+from ecr_access.policy.identity_enum import IdentityEnum
 from ecr_access.policy.model import Policy
 
 
-class PrincipalType(Enum):
+class PrincipalType(IdentityEnum):
     USER = "User"
     ROLE = "Role"
 
@@ -15,7 +15,7 @@ class PrincipalType(Enum):
         return f"AWS::IAM::{self.value}"
 
 
-class PolicySourceKind(Enum):
+class PolicySourceKind(IdentityEnum):
     INLINE = "inline policy"
     MANAGED = "managed policy"
     BOUNDARY = "permissions boundary"

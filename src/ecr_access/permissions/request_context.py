@@ -15,10 +15,11 @@ request fact, unknown here.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+
+from ecr_access.policy.identity_enum import IdentityEnum
 
 
-class KeyState(Enum):
+class KeyState(IdentityEnum):
     ABSENT = "absent"
     UNKNOWN = "unknown"
 

@@ -1,10 +1,11 @@
 """Three-valued logic: a statement applies, does not, or depends on facts no document settles."""
 
 from collections.abc import Iterable
-from enum import Enum
+
+from ecr_access.policy.identity_enum import IdentityEnum
 
 
-class Tri(Enum):
+class Tri(IdentityEnum):
     FALSE = 0
     UNKNOWN = 1
     TRUE = 2

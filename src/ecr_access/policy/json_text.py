@@ -30,14 +30,16 @@ _STRUCTURE = re.compile(r'["\\\[\]{}]')
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise PolicyError(
-                f'duplicate key "{key}" in one JSON object: AWS may honour either copy, '
-                "so the document cannot be judged; remove one of them"
-            )
-        result[key] = value
+    result = dict(pairs)  # built in C; a key seen twice leaves the dict shorter than the pairs
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise PolicyError(
+                    f'duplicate key "{key}" in one JSON object: AWS may honour either copy, '
+                    "so the document cannot be judged; remove one of them"
+                )
+            seen.add(key)
     return result
 
 
@@ -78,27 +80,36 @@ def check_text_depth(text: str) -> None:
             depth -= 1
 
 
-def check_value_depth(value: Any) -> None:
-    """The same bound for an already decoded document (walked without recursion)."""
-    pending: list[tuple[Any, int]] = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        children = item.values() if isinstance(item, Mapping) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        if depth > MAX_NESTING_DEPTH:
-            raise _too_deep()
-        pending.extend((child, depth + 1) for child in children if isinstance(child, Mapping | list))
+def compact_text(document: Mapping[str, Any]) -> str:
+    """A decoded document's compact JSON text (the C encoder), which is what ECR and IAM count and
+    what the parse cache is keyed on; nesting past the interpreter's own bound is an error."""
+    try:
+        return json.dumps(document)
+    except RecursionError as exc:
+        raise _too_deep() from exc
+    except (TypeError, ValueError) as exc:  # a key or value JSON cannot hold: not a decoded document
+        raise PolicyError(f"a policy document must be JSON: {exc}") from exc
 
 
-def load_policy_json(text: str, *, max_chars: int | None = None) -> Any:
-    """Parse policy JSON text, rejecting duplicate keys, over-long and over-deep documents."""
+def decoded_text(document: Mapping[str, Any]) -> str:
+    """``compact_text`` with the same nesting bound as a document given as text."""
+    text = compact_text(document)
+    check_text_depth(text)
+    return text
+
+
+def check_length(text: str, max_chars: int | None) -> None:
     limit = MAX_DOCUMENT_CHARS if max_chars is None else max_chars
     if len(text) > limit:
         raise PolicyError(
             f"policy is {len(text)} characters long; the limit is {limit} "
             "(shorten it or split the grants across fewer statements)"
         )
+
+
+def load_policy_json(text: str, *, max_chars: int | None = None) -> Any:
+    """Parse policy JSON text, rejecting duplicate keys, over-long and over-deep documents."""
+    check_length(text, max_chars)
     check_text_depth(text)
     try:
         return STRICT_DECODER.decode(text)

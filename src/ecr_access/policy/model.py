@@ -5,18 +5,18 @@ exposure and permission analyses only read them.
 """
 
 from dataclasses import dataclass
-from enum import Enum
 
+from ecr_access.policy.identity_enum import IdentityEnum
 from ecr_access.policy.variables import Template
 from ecr_access.policy.wildcard import wildcard_match
 
 
-class Effect(Enum):
+class Effect(IdentityEnum):
     ALLOW = "Allow"
     DENY = "Deny"
 
 
-class PolicyVersion(Enum):
+class PolicyVersion(IdentityEnum):
     V2012 = "2012-10-17"
     V2008 = "2008-10-17"
     ABSENT = ""
@@ -28,7 +28,7 @@ class PolicyVersion(Enum):
         return self is PolicyVersion.V2012
 
 
-class PrincipalKind(Enum):
+class PrincipalKind(IdentityEnum):
     ANYONE = "anyone"  # "*" or {"AWS": "*"}
     ANY_ACCOUNT = "any-account"  # an ARN whose account field is a wildcard
     ACCOUNT = "account"  # "123456789012" or arn:aws:iam::123456789012:root
@@ -47,7 +47,7 @@ class Principal:
     account: str | None = None  # the 12-digit account it belongs to, when one is named
 
 
-class OperatorFamily(Enum):
+class OperatorFamily(IdentityEnum):
     STRING = "String"
     NUMERIC = "Numeric"
     DATE = "Date"
@@ -59,7 +59,7 @@ class OperatorFamily(Enum):
     UNKNOWN = "Unknown"
 
 
-class Comparison(Enum):
+class Comparison(IdentityEnum):
     EQUALS = "Equals"
     LIKE = "Like"  # String/ARN pattern match with * and ?
     LESS_THAN = "LessThan"
@@ -71,7 +71,7 @@ class Comparison(Enum):
     UNKNOWN = "Unknown"
 
 
-class SetOperator(Enum):
+class SetOperator(IdentityEnum):
     NONE = ""
     FOR_ANY_VALUE = "ForAnyValue"
     FOR_ALL_VALUES = "ForAllValues"

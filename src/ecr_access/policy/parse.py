@@ -7,12 +7,11 @@ skipped ``Condition`` would make a bounded grant look public, and a skipped
 ``Principal`` the reverse.
 """
 
-from functools import lru_cache
 from typing import Any
 
 from ecr_access.policy.conditions import parse_conditions
 from ecr_access.policy.errors import PolicyError
-from ecr_access.policy.json_text import load_policy_json
+from ecr_access.policy.json_text import check_length, check_text_depth, load_policy_json
 from ecr_access.policy.model import (
     ActionSpec,
     Effect,
@@ -129,15 +128,61 @@ def parse_document(document: Any) -> Policy:
 # Texts longer than this are parsed without caching, so that hostile documents near the
 # 131,072-character limit cannot make the cache hold gigabytes.
 CACHED_TEXT_CHARS = 16_384
+CACHED_TEXTS = 4096
 
 
-@lru_cache(maxsize=4096)
-def _parse_cached(text: str, max_chars: int | None) -> Policy:
-    return parse_document(load_policy_json(text, max_chars=max_chars))
+class ParsedByText:
+    """Parsed policies by their JSON text, oldest dropped first: one text recurs across many resources.
+
+    Keyed by text, whether the caller holds the text or a decoded document (whose compact
+    ``json.dumps`` is its text): a document shared by 10,000 roles is parsed once and the
+    10,000 principals share one ``Policy``, which is also what the evaluators' per-policy
+    preparation is keyed on.
+    """
+
+    def __init__(self, size: int = CACHED_TEXTS) -> None:
+        self._size = size
+        self._parsed: dict[str, Policy] = {}
+
+    def get(self, text: str) -> Policy | None:
+        return self._parsed.get(text)
+
+    def put(self, text: str, policy: Policy) -> None:
+        if len(text) > CACHED_TEXT_CHARS:
+            return
+        if len(self._parsed) >= self._size:
+            del self._parsed[next(iter(self._parsed))]
+        self._parsed[text] = policy
+
+    def clear(self) -> None:
+        self._parsed.clear()
+
+
+PARSED = ParsedByText()
 
 
 def parse_policy_text(text: str, *, max_chars: int | None = None) -> Policy:
-    """Parse policy JSON text; cached by content, since one text recurs across many resources."""
-    if len(text) > CACHED_TEXT_CHARS:
-        return parse_document(load_policy_json(text, max_chars=max_chars))
-    return _parse_cached(text, max_chars)
+    """Parse policy JSON text (strict, bounded: json_text.py), through the cache."""
+    check_length(text, max_chars)
+    found = PARSED.get(text)
+    if found is None:
+        found = parse_document(load_policy_json(text, max_chars=max_chars))
+        PARSED.put(text, found)
+    return found
+
+
+def parse_decoded_document(document: Any, text: str) -> Policy:
+    """Parse an already decoded document whose compact ``json.dumps`` is ``text``.
+
+    The document is parsed as it is, not decoded again from ``text`` (issue "Performance":
+    re-decoding was 15 % of who-can-pull); ``text`` is the cache key and carries the same
+    bounds as a document given as text: its length, and its nesting (the parser itself only
+    ever walks the grammar's six levels, and rejects anything else where a string belongs).
+    """
+    check_length(text, None)
+    found = PARSED.get(text)
+    if found is None:
+        check_text_depth(text)
+        found = parse_document(document)
+        PARSED.put(text, found)
+    return found
