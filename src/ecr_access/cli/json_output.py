@@ -58,9 +58,15 @@ def _render(value: Any, depth: int) -> str:
 
 
 def _items(value: Any) -> list[str]:
-    """The text in pieces, each container of the top-level list its own piece."""
+    """The text in pieces, each item of a top-level list its own piece (written without one big join)."""
     if isinstance(value, list | tuple) and value:
-        return ["[\n  ", ",\n  ".join([_render(item, 1) for item in value]), "\n]"]
+        pieces = ["[\n  "]
+        for number, item in enumerate(value):
+            if number:
+                pieces.append(",\n  ")
+            pieces.append(_render(item, 1))
+        pieces.append("\n]")
+        return pieces
     return [_render(value, 0)]
 
 
