@@ -58,6 +58,9 @@ bench: $(STAMP)
 	$(PY) bench/pull_history.py
 	$(PY) bench/large_account.py
 	$(PY) bench/org_cost.py
+	$(PY) bench/exemption_tags.py
+	$(PY) bench/scan_org.py
+	$(PY) bench/model_cost.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache .hypothesis rules/*/ecr_access
