@@ -1,6 +1,6 @@
 """Benchmark: what the frozen, slotted dataclass model costs (not a timed test).
 
-Run: .venv/bin/python bench/model_cost.py [--roles N]   (part of make bench)
+Run: .venv/bin/python bench/model_cost.py [--roles N --users N]   (part of make bench)
 
 The design keeps the engine's model as frozen dataclasses (ARCHITECTURE.md). On Python 3.12
 that has two prices this measures on the engine's own types and workloads:
@@ -24,8 +24,10 @@ Figures go to bench/README.md ("The price of frozen dataclasses").
 import argparse
 import dataclasses
 import gc
+import importlib
 import json
 import random
+import statistics
 import subprocess
 import sys
 import sysconfig
@@ -92,6 +94,41 @@ def class_creation(runs: int = 7) -> None:
         for path in root.rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
     print(f"\n(`import boto3` alone: {floor * 1000:.1f} ms, medians of {runs} fresh interpreters)")
+
+
+def _regenerate(cls: type, **options: bool) -> float:
+    """Seconds ``@dataclass(**options)`` takes on a fresh class with ``cls``'s fields and defaults."""
+    namespace: dict = {"__annotations__": {}, "__module__": cls.__module__, "__doc__": cls.__doc__}
+    for field in dataclasses.fields(cls):
+        namespace["__annotations__"][field.name] = field.type
+        if field.default is not dataclasses.MISSING:
+            namespace[field.name] = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            namespace[field.name] = dataclasses.field(default_factory=field.default_factory)
+    fresh = type(cls.__name__, (), namespace)
+    started = time.perf_counter()
+    dataclasses.dataclass(**options)(fresh)
+    return time.perf_counter() - started
+
+
+def generation_by_option() -> None:
+    """Every frozen dataclass the rules import, generated again, frozen and not: what frozen=True adds."""
+    from ecr_access.packaging.lambda_zip import RULES
+
+    for rule in rule_names():
+        sys.path.insert(0, str(RULES / rule))
+        importlib.import_module(rule)
+    classes = _engine_dataclasses()
+    medians = {}
+    for label, options in (
+        ("frozen=True, slots=True", {"frozen": True, "slots": True}),
+        ("slots=True", {"slots": True}),
+    ):
+        per_class = sorted(statistics.median(_regenerate(c, **options) for _ in range(9)) for c in classes)
+        medians[label] = statistics.median(per_class)
+    print(f"\nthe same {len(classes)} engine classes generated again, median per class:")
+    for label, seconds in medians.items():
+        print(f"  @dataclass({label}): {seconds * 1e6:.0f} µs")
 
 
 def _engine_dataclasses() -> list[type]:
@@ -191,13 +228,13 @@ def _analysis(size_class: str) -> Callable[[], Callable[[], object]]:
     return prepare
 
 
-def _who_can_pull(roles: int) -> Callable[[], Callable[[], object]]:
+def _who_can_pull(roles: int, users: int) -> Callable[[], Callable[[], object]]:
     from permissions import generate
 
     from ecr_access import PullEvaluator, load_authorization_details
     from ecr_access.policy.parse import PARSED
 
-    text = json.dumps(generate(roles, roles // 10, groups=20, customer=1_000))
+    text = json.dumps(generate(roles, users, groups=20, customer=1_000))  # bench/permissions.py's dump
 
     def prepare() -> Callable[[], object]:
         PARSED.clear()
@@ -216,15 +253,17 @@ def _who_can_pull(roles: int) -> Callable[[], Callable[[], object]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--roles", type=int, default=5_000, help="roles in the who-can-pull dump")
+    parser.add_argument("--users", type=int, default=500, help="users in the who-can-pull dump")
     args = parser.parse_args()
     print("## Class creation (cold import of each rule's zip)\n")
     class_creation()
+    generation_by_option()
     print("\n## Construction")
     for size_class in ("typical (1-2 KB)", "near limit (~10 KB)"):
         construction(f"analyze_repository_policy, 2,000 {size_class} policies", _analysis(size_class))
     construction(
-        f"who-can-pull load + evaluate, {args.roles:,} roles + {args.roles // 10:,} users",
-        _who_can_pull(args.roles),
+        f"who-can-pull load + evaluate, {args.roles:,} roles + {args.users:,} users",
+        _who_can_pull(args.roles, args.users),
     )
 
 
