@@ -15,6 +15,8 @@ import sys
 import sysconfig
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ecr_access.packaging.lambda_zip import build, rule_names
@@ -40,30 +42,42 @@ def _import_seconds(folder: Path, statement: str) -> float:
     return statistics.median(times)
 
 
-def _read_only(folder: Path) -> None:
+@contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A temporary folder; whatever was made read-only in it is made writable again so it can go."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        try:
+            yield root
+        finally:
+            for path in root.rglob("*"):
+                path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def unpacked_read_only(rule: str, root: Path, folder: Path, *, bytecode: bool = True) -> Path:
+    """The rule's zip unpacked into ``folder`` and made read-only, as Lambda's /var/task is (so Python
+    cannot write a cache); ``bytecode=False`` leaves out the .pyc it ships."""
+    with zipfile.ZipFile(build(rule, root / "zips")) as archive:
+        archive.extractall(folder)
+    if not bytecode:
+        for cache in list(folder.rglob("__pycache__")):
+            shutil.rmtree(cache)
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
+    return folder
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch)
+    with scratch_folder() as root:
         floor = _import_seconds(root, "import boto3")
         print(f"{'':44} {'ms':>8} {'÷ import boto3':>15}")
         print(f"{'import boto3 (floor)':44} {floor * 1000:>8.1f} {1.0:>15.2f}")
         for rule in rule_names():
             for variant in ("with .pyc", "without .pyc"):
                 folder = root / f"{rule}-{variant.replace(' ', '-').replace('.', '')}"
-                with zipfile.ZipFile(build(rule, root / "zips")) as archive:
-                    archive.extractall(folder)
-                if variant == "without .pyc":
-                    for cache in list(folder.rglob("__pycache__")):
-                        shutil.rmtree(cache)
-                _read_only(folder)
+                unpacked_read_only(rule, root, folder, bytecode=variant == "with .pyc")
                 seconds = _import_seconds(folder, f"import {rule}")
                 print(f"{rule + ' ' + variant:44} {seconds * 1000:>8.1f} {seconds / floor:>15.2f}")
-        for path in root.rglob("*"):
-            path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 if __name__ == "__main__":

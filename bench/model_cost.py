@@ -31,17 +31,14 @@ import statistics
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import time
 import timeit
-import zipfile
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
-from cold_start import _import_seconds, _read_only
+from cold_start import _import_seconds, scratch_folder, unpacked_read_only
 
-from ecr_access.packaging.lambda_zip import build, rule_names
+from ecr_access.packaging.lambda_zip import rule_names
 
 _PROBE = """
 import dataclasses, sys, time
@@ -70,14 +67,10 @@ def class_creation(runs: int = 7) -> None:
     purelib = sysconfig.get_paths()["purelib"]
     print("| rule | import beyond boto3, ms | of it dataclass generation, ms | dataclasses | per class, µs |")
     print("|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch)
+    with scratch_folder() as root:
         floor = _import_seconds(root, "import boto3")
         for rule in rule_names():
-            folder = root / rule
-            with zipfile.ZipFile(build(rule, root / "zips")) as archive:
-                archive.extractall(folder)
-            _read_only(folder)
+            folder = unpacked_read_only(rule, root, root / rule)
             samples = []
             for _ in range(runs):
                 probe = _PROBE.format(folder=str(folder), purelib=purelib, rule=rule)
@@ -91,8 +84,6 @@ def class_creation(runs: int = 7) -> None:
                 f"| {rule} | {beyond * 1000:.1f} | {generation * 1000:.1f} | {int(classes)} "
                 f"| {generation / classes * 1e6:.0f} |"
             )
-        for path in root.rglob("*"):
-            path.chmod(0o755 if path.is_dir() else 0o644)
     print(f"\n(`import boto3` alone: {floor * 1000:.1f} ms, medians of {runs} fresh interpreters)")
 
 
